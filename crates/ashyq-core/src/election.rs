@@ -1,0 +1,674 @@
+//! The election definition: contests, their options and the rule set that governs them.
+//!
+//! Raw input (`*Info`, public fields, nothing checked) is validated into [`Election`] (checked,
+//! read through getters). See `docs/package-format.md` for the file format.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::ids::{check_id_syntax, ContestId, ElectionId, OptionId, UnitId};
+use crate::line::ProtocolLine;
+use crate::rules::RuleSetId;
+use crate::units::{UnitIdx, UnitTree};
+
+/// What is being decided. Closed set: every kind has its own outcome rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContestKind {
+    /// Republican referendum: one question, options `yes` and `no`.
+    Referendum,
+    /// Presidential election (round 1 or run-off).
+    Presidential,
+    /// Party-list proportional contest (Mazhilis list tier, oblast maslikhat list half, Kurultai).
+    PartyList,
+    /// Single-member district by plurality (Mazhilis SMD, maslikhat SMD, akim).
+    SingleMember,
+}
+
+impl ContestKind {
+    /// The package-format spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContestKind::Referendum => "referendum",
+            ContestKind::Presidential => "presidential",
+            ContestKind::PartyList => "party-list",
+            ContestKind::SingleMember => "single-member",
+        }
+    }
+
+    /// Parses the package-format spelling.
+    pub fn from_name(s: &str) -> Option<ContestKind> {
+        Some(match s {
+            "referendum" => ContestKind::Referendum,
+            "presidential" => ContestKind::Presidential,
+            "party-list" => ContestKind::PartyList,
+            "single-member" => ContestKind::SingleMember,
+            _ => return None,
+        })
+    }
+
+    /// All kinds, for help texts.
+    pub const ALL: [ContestKind; 4] = [
+        ContestKind::Referendum,
+        ContestKind::Presidential,
+        ContestKind::PartyList,
+        ContestKind::SingleMember,
+    ];
+}
+
+impl fmt::Display for ContestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which per-unit quantity the referendum's territorial test looks at. The sources disagree
+/// (law digest §1 and §11.1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
+/// units [S22]; the CEC chair in 2026 described turnout > 50% in ≥ 2/3 of units [S26, K18].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnitTest {
+    /// `yes > took_part / 2` in the unit.
+    YesMajority,
+    /// `took_part > registered / 2` in the unit.
+    Turnout,
+}
+
+impl UnitTest {
+    /// Package spelling: `yes-majority` or `turnout`.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitTest::YesMajority => "yes-majority",
+            UnitTest::Turnout => "turnout",
+        }
+    }
+    /// Parses the package spelling.
+    pub fn from_name(s: &str) -> Option<UnitTest> {
+        match s {
+            "yes-majority" => Some(UnitTest::YesMajority),
+            "turnout" => Some(UnitTest::Turnout),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an option is a real choice or the "against all" line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OptionKind {
+    /// A party, a candidate, or `yes`/`no`.
+    Choice,
+    /// "Against all" (қарсымын / против всех): in the base of percentages, never elected.
+    AgainstAll,
+}
+
+/// One option of a contest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContestOption {
+    /// Id; also the counts.csv line name for its votes.
+    pub id: OptionId,
+    /// Display name.
+    pub name: String,
+    /// Registration order (party lists): the earlier-registered list wins remainder ties.
+    /// Optional: when a tie needs it and it is missing, the outcome is undetermined.
+    pub registered: Option<u32>,
+    /// Choice or against-all.
+    pub kind: OptionKind,
+}
+
+/// A validated contest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contest {
+    id: ContestId,
+    kind: ContestKind,
+    name: String,
+    territory: UnitIdx,
+    seats: Option<u32>,
+    constitutional: bool,
+    unit_test: Option<UnitTest>,
+    round: u32,
+    threshold_percent: Option<(u64, u64)>,
+    reported_units_in_favour: Option<u32>,
+    options: Vec<ContestOption>,
+}
+
+impl Contest {
+    /// Contest id.
+    pub fn id(&self) -> &ContestId {
+        &self.id
+    }
+    /// Contest kind.
+    pub fn kind(&self) -> ContestKind {
+        self.kind
+    }
+    /// Display name (defaults to the id).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The unit whose subtree holds this contest's counts.
+    pub fn territory(&self) -> UnitIdx {
+        self.territory
+    }
+    /// Seats to fill (party-list only).
+    pub fn seats(&self) -> Option<u32> {
+        self.seats
+    }
+    /// Referendum only: is this a constitutional question (two-thirds-of-units test applies)?
+    pub fn constitutional(&self) -> bool {
+        self.constitutional
+    }
+    /// Referendum only: per-unit test chosen by the package; `None` = the rule set's default.
+    pub fn unit_test(&self) -> Option<UnitTest> {
+        self.unit_test
+    }
+    /// Presidential only: 1 for the first round, 2 for a run-off.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+    /// Party-list only: threshold override as a fraction of a percent `(numer, denom)`, for
+    /// "what if" studies; `None` = the rule set's threshold.
+    pub fn threshold_percent(&self) -> Option<(u64, u64)> {
+        self.threshold_percent
+    }
+    /// Referendum only: the number of units in favour as officially reported, used only when
+    /// the package has no counts below the territory (documented in the package provenance).
+    pub fn reported_units_in_favour(&self) -> Option<u32> {
+        self.reported_units_in_favour
+    }
+    /// Options in package order.
+    pub fn options(&self) -> &[ContestOption] {
+        &self.options
+    }
+    /// Finds an option by id.
+    pub fn option_index(&self, id: &str) -> Option<usize> {
+        self.options.iter().position(|o| o.id.as_str() == id)
+    }
+    /// The against-all option, if the ballot has one.
+    pub fn against_all(&self) -> Option<usize> {
+        self.options.iter().position(|o| o.kind == OptionKind::AgainstAll)
+    }
+}
+
+/// A validated election: identity, rule set and contests over a unit tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Election {
+    id: ElectionId,
+    name: String,
+    date: String,
+    rules: RuleSetId,
+    contests: Vec<Contest>,
+}
+
+impl Election {
+    /// Election id.
+    pub fn id(&self) -> &ElectionId {
+        &self.id
+    }
+    /// Display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Election day, ISO 8601 `YYYY-MM-DD`.
+    pub fn date(&self) -> &str {
+        &self.date
+    }
+    /// Rule set.
+    pub fn rules(&self) -> RuleSetId {
+        self.rules
+    }
+    /// Contests in package order (at least one).
+    pub fn contests(&self) -> &[Contest] {
+        &self.contests
+    }
+    /// Finds a contest by id.
+    pub fn contest_index(&self, id: &str) -> Option<usize> {
+        self.contests.iter().position(|c| c.id.as_str() == id)
+    }
+    /// A copy with another rule set, for "what if" comparisons.
+    pub fn with_rules(&self, rules: RuleSetId) -> Election {
+        Election { rules, ..self.clone() }
+    }
+}
+
+/// Unvalidated election header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ElectionInfo {
+    /// See [`Election::id`].
+    pub id: String,
+    /// See [`Election::name`].
+    pub name: String,
+    /// See [`Election::date`].
+    pub date: String,
+    /// Rule-set id as text (`kz-2007`, `kz-2022`, `kz-2026`, `none`).
+    pub rules: String,
+    /// Contests.
+    pub contests: Vec<ContestInfo>,
+}
+
+/// Unvalidated contest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContestInfo {
+    /// Contest id.
+    pub id: String,
+    /// Kind as text.
+    pub kind: String,
+    /// Optional display name.
+    pub name: Option<String>,
+    /// Territory unit id.
+    pub territory: String,
+    /// Seats (party-list).
+    pub seats: Option<i64>,
+    /// Constitutional referendum flag (default true).
+    pub constitutional: Option<bool>,
+    /// Referendum per-unit test override.
+    pub unit_test: Option<String>,
+    /// Presidential round (default 1).
+    pub round: Option<i64>,
+    /// Party-list threshold override in percent, as decimal text (e.g. "7", "3.5").
+    pub threshold_percent: Option<String>,
+    /// Officially reported number of units in favour (referendum, national-only packages).
+    pub reported_units_in_favour: Option<i64>,
+    /// Options.
+    pub options: Vec<OptionInfo>,
+}
+
+/// Unvalidated option.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptionInfo {
+    /// Option id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Registration order.
+    pub registered: Option<i64>,
+    /// `against-all` or absent.
+    pub kind: Option<String>,
+}
+
+/// Where in the election definition a problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The `[election]` table.
+    Election,
+    /// The n-th `[[contest]]` (0-based).
+    Contest(usize),
+    /// Option `option` (0-based) of contest `contest` (0-based).
+    Option {
+        /// Contest index.
+        contest: usize,
+        /// Option index.
+        option: usize,
+    },
+}
+
+/// One problem found while validating an [`ElectionInfo`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefinitionProblem {
+    /// Where.
+    pub place: Place,
+    /// The field name as in the file (`rules`, `seats`, …).
+    pub field: &'static str,
+    /// A sentence saying what is wrong.
+    pub message: String,
+}
+
+/// Parses a decimal percentage like `5`, `7.0` or `3.25` into an exact fraction `(n, d)`.
+pub fn parse_percent(s: &str) -> Option<(u64, u64)> {
+    let s = s.trim();
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if frac.len() > 9 {
+        return None;
+    }
+    let denom = 10u64.pow(frac.len() as u32);
+    let int_v: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_v: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let numer = int_v.checked_mul(denom)?.checked_add(frac_v)?;
+    if numer > 100 * denom {
+        return None;
+    }
+    Some((numer, denom))
+}
+
+impl Election {
+    /// Validates the definition against the unit tree. Returns every problem found.
+    pub fn try_from_info(
+        info: ElectionInfo,
+        tree: &UnitTree,
+    ) -> Result<Election, Vec<DefinitionProblem>> {
+        let mut problems = Vec::new();
+        let mut p = |place: Place, field: &'static str, message: String| {
+            problems.push(DefinitionProblem { place, field, message })
+        };
+        if let Err(m) = check_id_syntax(&info.id) {
+            p(Place::Election, "id", format!("election {m}"));
+        }
+        if !is_iso_date(&info.date) {
+            p(
+                Place::Election,
+                "date",
+                format!("date \"{}\" is not a calendar date in the form YYYY-MM-DD", info.date),
+            );
+        }
+        let rules = match RuleSetId::from_name(&info.rules) {
+            Some(r) => r,
+            None => {
+                p(
+                    Place::Election,
+                    "rules",
+                    format!(
+                        "unknown rule set \"{}\"; known rule sets: {}",
+                        info.rules,
+                        RuleSetId::ALL.map(|r| r.name()).join(", ")
+                    ),
+                );
+                RuleSetId::None
+            }
+        };
+        if info.contests.is_empty() {
+            p(Place::Election, "contest", "the election has no [[contest]]".to_owned());
+        }
+        let mut contest_ids = HashSet::new();
+        let mut contests = Vec::new();
+        for (ci, c) in info.contests.into_iter().enumerate() {
+            let here = Place::Contest(ci);
+            if let Err(m) = check_id_syntax(&c.id) {
+                p(here.clone(), "id", format!("contest {m}"));
+            } else if !contest_ids.insert(c.id.clone()) {
+                p(here.clone(), "id", format!("contest id \"{}\" is used twice", c.id));
+            }
+            let kind = ContestKind::from_name(&c.kind);
+            if kind.is_none() {
+                p(
+                    here.clone(),
+                    "kind",
+                    format!(
+                        "unknown contest kind \"{}\"; known kinds: {}",
+                        c.kind,
+                        ContestKind::ALL.map(|k| k.name()).join(", ")
+                    ),
+                );
+            }
+            let territory = tree.index_of(&c.territory);
+            if territory.is_none() {
+                p(
+                    here.clone(),
+                    "territory",
+                    format!("territory \"{}\" is not a unit in units.csv", c.territory),
+                );
+            }
+            let is = |k: ContestKind| kind == Some(k);
+            let seats = match c.seats {
+                Some(s) if !is(ContestKind::PartyList) => {
+                    p(
+                        here.clone(),
+                        "seats",
+                        format!("seats = {s} is allowed only in party-list contests"),
+                    );
+                    None
+                }
+                Some(s) if !(1..=100_000).contains(&s) => {
+                    p(here.clone(), "seats", format!("seats = {s} is not between 1 and 100000"));
+                    None
+                }
+                Some(s) => Some(s as u32),
+                None if is(ContestKind::PartyList) => {
+                    p(here.clone(), "seats", "a party-list contest needs seats = N".to_owned());
+                    None
+                }
+                None => None,
+            };
+            if c.constitutional.is_some() && !is(ContestKind::Referendum) {
+                p(
+                    here.clone(),
+                    "constitutional",
+                    "constitutional is allowed only in referendum contests".to_owned(),
+                );
+            }
+            if c.reported_units_in_favour.is_some() && !is(ContestKind::Referendum) {
+                p(
+                    here.clone(),
+                    "reported_units_in_favour",
+                    "reported_units_in_favour is allowed only in referendum contests".to_owned(),
+                );
+            }
+            let reported_units_in_favour = match c.reported_units_in_favour {
+                Some(n) if n < 0 || n > u32::MAX as i64 => {
+                    p(
+                        here.clone(),
+                        "reported_units_in_favour",
+                        format!("reported_units_in_favour = {n} is not a non-negative count"),
+                    );
+                    None
+                }
+                Some(n) => Some(n as u32),
+                None => None,
+            };
+            let unit_test = match &c.unit_test {
+                Some(_) if !is(ContestKind::Referendum) => {
+                    p(
+                        here.clone(),
+                        "unit_test",
+                        "unit_test is allowed only in referendum contests".to_owned(),
+                    );
+                    None
+                }
+                Some(t) => match UnitTest::from_name(t) {
+                    Some(t) => Some(t),
+                    None => {
+                        p(
+                            here.clone(),
+                            "unit_test",
+                            format!(
+                                "unit_test \"{t}\" is neither \"yes-majority\" nor \"turnout\""
+                            ),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let round = match c.round {
+                Some(_) if !is(ContestKind::Presidential) => {
+                    p(
+                        here.clone(),
+                        "round",
+                        "round is allowed only in presidential contests".to_owned(),
+                    );
+                    1
+                }
+                Some(r) if r == 1 || r == 2 => r as u32,
+                Some(r) => {
+                    p(
+                        here.clone(),
+                        "round",
+                        format!("round = {r} is neither 1 nor 2 (2 = run-off)"),
+                    );
+                    1
+                }
+                None => 1,
+            };
+            let threshold_percent = match &c.threshold_percent {
+                Some(_) if !is(ContestKind::PartyList) => {
+                    p(
+                        here.clone(),
+                        "threshold_percent",
+                        "threshold_percent is allowed only in party-list contests".to_owned(),
+                    );
+                    None
+                }
+                Some(t) => {
+                    match parse_percent(t) {
+                        Some(f) => Some(f),
+                        None => {
+                            p(here.clone(), "threshold_percent", format!("threshold_percent \"{t}\" is not a percentage between 0 and 100"));
+                            None
+                        }
+                    }
+                }
+                None => None,
+            };
+            let mut options = Vec::new();
+            let mut option_ids = HashSet::new();
+            let mut registered_seen = HashSet::new();
+            for (oi, o) in c.options.into_iter().enumerate() {
+                let here = Place::Option { contest: ci, option: oi };
+                if let Err(m) = check_id_syntax(&o.id) {
+                    p(here.clone(), "id", format!("option {m}"));
+                } else if ProtocolLine::from_name(&o.id).is_some() {
+                    p(here.clone(), "id", format!("option id \"{}\" collides with the protocol line of that name; choose another id", o.id));
+                } else if !option_ids.insert(o.id.clone()) {
+                    p(
+                        here.clone(),
+                        "id",
+                        format!("option id \"{}\" is used twice in contest \"{}\"", o.id, c.id),
+                    );
+                }
+                let okind = match o.kind.as_deref() {
+                    None => OptionKind::Choice,
+                    Some("against-all") => OptionKind::AgainstAll,
+                    Some(other) => {
+                        p(here.clone(), "kind", format!("option kind \"{other}\" is unknown; the only option kind is \"against-all\""));
+                        OptionKind::Choice
+                    }
+                };
+                let registered = match o.registered {
+                    Some(_) if !is(ContestKind::PartyList) => {
+                        p(
+                            here.clone(),
+                            "registered",
+                            "registered is allowed only in party-list contests".to_owned(),
+                        );
+                        None
+                    }
+                    Some(_) if okind == OptionKind::AgainstAll => {
+                        p(
+                            here.clone(),
+                            "registered",
+                            "\"against all\" is not a registered list".to_owned(),
+                        );
+                        None
+                    }
+                    Some(r) if r < 1 || r > u32::MAX as i64 => {
+                        p(
+                            here.clone(),
+                            "registered",
+                            format!("registered = {r} is not a positive number"),
+                        );
+                        None
+                    }
+                    Some(r) => {
+                        if !registered_seen.insert(r) {
+                            p(here.clone(), "registered", format!("registered = {r} is given to two lists; registration order must be unambiguous"));
+                        }
+                        Some(r as u32)
+                    }
+                    None => None,
+                };
+                options.push(ContestOption {
+                    id: OptionId::new(o.id),
+                    name: o.name,
+                    registered,
+                    kind: okind,
+                });
+            }
+            if options.iter().filter(|o| o.kind == OptionKind::AgainstAll).count() > 1 {
+                p(
+                    here.clone(),
+                    "option",
+                    "a contest can have only one \"against all\" option".to_owned(),
+                );
+            }
+            if is(ContestKind::Referendum) {
+                let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+                if ids.len() != 2 || !ids.contains(&"yes") || !ids.contains(&"no") {
+                    p(here.clone(), "option", format!("a referendum has exactly two options with ids \"yes\" and \"no\", found [{}]", ids.join(", ")));
+                }
+            } else if kind.is_some() && options.iter().all(|o| o.kind != OptionKind::Choice) {
+                p(
+                    here.clone(),
+                    "option",
+                    "the contest has no candidate or party option".to_owned(),
+                );
+            }
+            if let (Some(kind), Some(territory)) = (kind, territory) {
+                contests.push(Contest {
+                    name: c.name.unwrap_or_else(|| c.id.clone()),
+                    id: ContestId::new(c.id),
+                    kind,
+                    territory,
+                    seats,
+                    constitutional: c.constitutional.unwrap_or(true),
+                    unit_test,
+                    round,
+                    threshold_percent,
+                    reported_units_in_favour,
+                    options,
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Election {
+            id: ElectionId::new(info.id),
+            name: info.name,
+            date: info.date,
+            rules,
+            contests,
+        })
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// Convenience for tests and generators: a unit id list is enough to reference territories.
+pub fn unit_id(tree: &UnitTree, idx: UnitIdx) -> &UnitId {
+    &tree.unit(idx).id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_parsing_is_exact() {
+        assert_eq!(parse_percent("5"), Some((5, 1)));
+        assert_eq!(parse_percent("3.25"), Some((325, 100)));
+        assert_eq!(parse_percent(".5"), Some((5, 10)));
+        assert_eq!(parse_percent("101"), None);
+        assert_eq!(parse_percent("5%"), None);
+        assert_eq!(parse_percent("-1"), None);
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("2023-02-29"));
+        assert!(!is_iso_date("2023-13-01"));
+        assert!(!is_iso_date("19-03-2023"));
+    }
+}

@@ -1,0 +1,126 @@
+//! The presidential election (law digest §2): absolute majority of the valid votes, run-off
+//! between the top two, "against all" without legal effect.
+
+use crate::counts::Totals;
+use crate::election::{Contest, OptionKind};
+
+/// A candidate's line in the result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRow {
+    /// Option index in the contest.
+    pub option: usize,
+    /// Votes.
+    pub votes: u64,
+}
+
+/// Presidential outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresidentialOutcome {
+    /// 1 or 2 (run-off).
+    pub round: u32,
+    /// Candidates, most votes first (ties in package order).
+    pub candidates: Vec<CandidateRow>,
+    /// "Against all" votes, if the ballot has the line.
+    pub against_all: Option<u64>,
+    /// The base of shares: candidate votes + against all.
+    pub base: Option<u64>,
+    /// Elected candidate (option index).
+    pub winner: Option<usize>,
+    /// The two candidates of the run-off (option indices), most votes first.
+    pub runoff: Option<[usize; 2]>,
+    /// "Against all" exceeded half of the base: recorded, no legal effect.
+    pub against_all_majority: bool,
+    /// Why undetermined, if so.
+    pub undetermined: Option<String>,
+}
+
+pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialOutcome {
+    let mut out = PresidentialOutcome {
+        round: contest.round(),
+        candidates: Vec::new(),
+        against_all: None,
+        base: None,
+        winner: None,
+        runoff: None,
+        against_all_majority: false,
+        undetermined: None,
+    };
+    let Some(total) = total else {
+        out.undetermined = Some("undetermined: the package has no counts for this contest".into());
+        return out;
+    };
+    let mut missing = Vec::new();
+    for (i, o) in contest.options().iter().enumerate() {
+        match (o.kind, total.option(i)) {
+            (OptionKind::Choice, Some(v)) => {
+                out.candidates.push(CandidateRow { option: i, votes: v })
+            }
+            (OptionKind::AgainstAll, Some(v)) => out.against_all = Some(v),
+            (_, None) => missing.push(o.id.to_string()),
+        }
+    }
+    if !missing.is_empty() {
+        out.undetermined = Some(format!(
+            "undetermined: votes for {} are unknown in some protocols",
+            missing.join(", ")
+        ));
+        return out;
+    }
+    out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
+    let base: u64 =
+        out.candidates.iter().map(|c| c.votes).sum::<u64>() + out.against_all.unwrap_or(0);
+    out.base = Some(base);
+    out.against_all_majority = out.against_all.is_some_and(|a| 2 * a as u128 > base as u128);
+    if base == 0 {
+        out.undetermined = Some("undetermined: no valid votes were cast".into());
+        return out;
+    }
+    let c = &out.candidates;
+    if out.round == 2 {
+        if c.len() != 2 {
+            out.undetermined = Some(format!(
+                "undetermined: a run-off is between exactly two candidates, this contest has {}",
+                c.len()
+            ));
+        } else if c[0].votes == c[1].votes {
+            out.undetermined = Some(format!(
+                "undetermined by law: the run-off is tied at {} votes each; the law's rule for a tied run-off was not found (law digest §2, §12)",
+                c[0].votes
+            ));
+        } else {
+            out.winner = Some(c[0].option);
+        }
+        return out;
+    }
+    if let Some(first) = c.first() {
+        if 2 * first.votes as u128 > base as u128 {
+            out.winner = Some(first.option);
+            return out;
+        }
+    }
+    match c.len() {
+        0 => out.undetermined = Some("undetermined: the contest has no candidates".into()),
+        1 => {
+            out.undetermined = Some(
+                "undetermined by law: the only candidate lacks an absolute majority and a run-off needs two candidates; the law calls repeat elections (law digest §2, [S19], M)".into(),
+            )
+        }
+        _ => {
+            if c.len() > 2 && c[1].votes == c[2].votes {
+                let tied: Vec<String> = c
+                    .iter()
+                    .filter(|r| r.votes == c[1].votes)
+                    .map(|r| contest.options()[r.option].id.to_string())
+                    .collect();
+                out.undetermined = Some(format!(
+                    "undetermined by law: {} tie at {} votes for a run-off place; the law's tie rule was not found",
+                    tied.join(", "),
+                    c[1].votes
+                ));
+            } else {
+                out.runoff = Some([c[0].option, c[1].option]);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,239 @@
+//! The republican referendum (Const. Law No. 2592, Art. 31; law digest §1 and addendum A1).
+
+use crate::counts::{RollUp, Totals};
+use crate::election::{Contest, UnitTest};
+use crate::line::ProtocolLine;
+use crate::units::{UnitIdx, UnitTree};
+
+/// Where the number of units in favour came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitsBasis {
+    /// Computed from the package's counts per unit.
+    Computed,
+    /// Taken from the officially reported number (`reported_units_in_favour`), because the
+    /// package has no counts below its territory.
+    Reported,
+    /// Not a constitutional question: the territorial test does not apply.
+    NotApplicable,
+    /// Neither counts per unit nor a reported number: the test cannot be evaluated.
+    Unknown,
+}
+
+/// One top-level unit of the territorial test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferendumUnitRow {
+    /// The unit.
+    pub unit: UnitIdx,
+    /// Registered voters.
+    pub registered: Option<u64>,
+    /// Took part (ballots issued).
+    pub took_part: Option<u64>,
+    /// Yes votes.
+    pub yes: Option<u64>,
+    /// No votes.
+    pub no: Option<u64>,
+    /// `yes > took_part / 2` in this unit, if computable.
+    pub yes_majority: Option<bool>,
+    /// `took_part > registered / 2` in this unit, if computable.
+    pub turnout_majority: Option<bool>,
+}
+
+/// The referendum's outcome with every figure a reader needs to re-check it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferendumOutcome {
+    /// National registered voters.
+    pub registered: Option<u64>,
+    /// National participants (ballots issued).
+    pub took_part: Option<u64>,
+    /// Yes votes.
+    pub yes: Option<u64>,
+    /// No votes.
+    pub no: Option<u64>,
+    /// Invalid ballots.
+    pub invalid: Option<u64>,
+    /// Valid but not counted (both options marked).
+    pub not_counted: Option<u64>,
+    /// Validity: more than half of the registered took part.
+    pub valid: Option<bool>,
+    /// Yes has more than half of the participants nationally.
+    pub national_majority: Option<bool>,
+    /// Whether the two-thirds test applies (constitutional question).
+    pub constitutional: bool,
+    /// The per-unit test applied (package choice or rule-set default).
+    pub unit_test: UnitTest,
+    /// True when the package chose the test, false when it is the rule set's default.
+    pub unit_test_from_package: bool,
+    /// The top-level units (children of the territory) with their figures.
+    pub units: Vec<ReferendumUnitRow>,
+    /// n: number of top-level units.
+    pub units_total: u32,
+    /// ceil(2n/3) for a constitutional question; 0 otherwise.
+    pub units_required: u32,
+    /// Units passing the applied test (`None` when unknown).
+    pub units_in_favour: Option<u32>,
+    /// Units passing the yes-majority test, if computable.
+    pub units_yes_majority: Option<u32>,
+    /// Units passing the turnout test, if computable.
+    pub units_turnout_majority: Option<u32>,
+    /// Units without the data for the applied test.
+    pub units_unknown: u32,
+    /// Where `units_in_favour` came from.
+    pub units_basis: UnitsBasis,
+    /// Territorial test passed (`None`: undetermined or not applicable).
+    pub territorial_pass: Option<bool>,
+    /// Adopted (`None`: undetermined).
+    pub adopted: Option<bool>,
+    /// Why undetermined, if so.
+    pub undetermined: Option<String>,
+}
+
+/// `ceil(2n/3)`: 12 of 17, 14 of 20 (law digest §1: "11 of 17" is too few).
+pub fn units_required(n: u32) -> u32 {
+    (2 * n).div_ceil(3)
+}
+
+fn more_than_half(part: u64, whole: u64) -> bool {
+    2 * part as u128 > whole as u128
+}
+
+pub(super) fn decide(
+    contest: &Contest,
+    tree: &UnitTree,
+    roll_up: &RollUp,
+    default_test: UnitTest,
+) -> ReferendumOutcome {
+    let yes_idx = contest.option_index("yes");
+    let no_idx = contest.option_index("no");
+    let get = |t: Option<&Totals>, line: ProtocolLine| t.and_then(|t| t.line(line));
+    let opt = |t: Option<&Totals>, i: Option<usize>| t.and_then(|t| i.and_then(|i| t.option(i)));
+    let national = roll_up.at(contest.territory());
+    let registered = get(national, ProtocolLine::Registered);
+    let took_part = get(national, ProtocolLine::BallotsIssued);
+    let yes = opt(national, yes_idx);
+    let no = opt(national, no_idx);
+    let valid = match (took_part, registered) {
+        (Some(t), Some(r)) => Some(more_than_half(t, r)),
+        _ => None,
+    };
+    let national_majority = match (yes, took_part) {
+        (Some(y), Some(t)) => Some(more_than_half(y, t)),
+        _ => None,
+    };
+    let unit_test = contest.unit_test().unwrap_or(default_test);
+    let children = tree.children(contest.territory());
+    let units: Vec<ReferendumUnitRow> = children
+        .iter()
+        .map(|&u| {
+            let t = roll_up.at(u);
+            let registered = get(t, ProtocolLine::Registered);
+            let took_part = get(t, ProtocolLine::BallotsIssued);
+            let yes = opt(t, yes_idx);
+            ReferendumUnitRow {
+                unit: u,
+                registered,
+                took_part,
+                yes,
+                no: opt(t, no_idx),
+                yes_majority: yes.zip(took_part).map(|(y, p)| more_than_half(y, p)),
+                turnout_majority: took_part.zip(registered).map(|(p, r)| more_than_half(p, r)),
+            }
+        })
+        .collect();
+    let units_total = units.len() as u32;
+    let constitutional = contest.constitutional();
+    let required = if constitutional { units_required(units_total) } else { 0 };
+    let count = |f: fn(&ReferendumUnitRow) -> Option<bool>| -> (u32, u32) {
+        let pass = units.iter().filter(|u| f(u) == Some(true)).count() as u32;
+        let unknown = units.iter().filter(|u| f(u).is_none()).count() as u32;
+        (pass, unknown)
+    };
+    let (ym_pass, ym_unknown) = count(|u| u.yes_majority);
+    let (to_pass, to_unknown) = count(|u| u.turnout_majority);
+    let (applied_pass, applied_unknown) = match unit_test {
+        UnitTest::YesMajority => (ym_pass, ym_unknown),
+        UnitTest::Turnout => (to_pass, to_unknown),
+    };
+    let any_unit_data = units.iter().any(|u| roll_up.at(u.unit).is_some());
+    let mut reasons: Vec<String> = Vec::new();
+    let (units_in_favour, units_basis, territorial_pass, units_unknown) = if !constitutional {
+        let known = (applied_unknown < units_total).then_some(applied_pass);
+        (known, UnitsBasis::NotApplicable, None, applied_unknown)
+    } else if any_unit_data {
+        let pass = if applied_pass >= required {
+            Some(true)
+        } else if applied_pass + applied_unknown < required {
+            Some(false)
+        } else {
+            reasons.push(format!(
+                "{applied_pass} of {units_total} units pass the {} test, {required} are required, and {applied_unknown} units lack the counts to decide",
+                unit_test.name()
+            ));
+            None
+        };
+        (Some(applied_pass), UnitsBasis::Computed, pass, applied_unknown)
+    } else if let Some(reported) = contest.reported_units_in_favour() {
+        (Some(reported), UnitsBasis::Reported, Some(reported >= required), units_total)
+    } else if units_total == 0 {
+        reasons.push("units.csv lists no regions or cities of republican significance under the territory, so the two-thirds test cannot be applied".to_owned());
+        (None, UnitsBasis::Unknown, None, 0)
+    } else {
+        reasons.push("the package has no counts below the territory and no reported_units_in_favour, so the two-thirds test cannot be evaluated".to_owned());
+        (None, UnitsBasis::Unknown, None, units_total)
+    };
+    if valid.is_none() {
+        reasons.push("registered voters or ballots issued (took part) are unknown at the territory, so validity cannot be decided".to_owned());
+    }
+    if national_majority.is_none() && valid != Some(false) {
+        reasons.push("yes votes or ballots issued are unknown at the territory".to_owned());
+    }
+    let adopted = match (valid, national_majority, territorial_pass, constitutional) {
+        (Some(false), _, _, _) => Some(false),
+        (_, Some(false), _, _) => Some(false),
+        (_, _, Some(false), true) => Some(false),
+        (Some(true), Some(true), Some(true), true) => Some(true),
+        (Some(true), Some(true), _, false) => Some(true),
+        _ => None,
+    };
+    let undetermined = if adopted.is_none() {
+        Some(format!("undetermined: {}", reasons.join("; ")))
+    } else {
+        None
+    };
+    ReferendumOutcome {
+        registered,
+        took_part,
+        yes,
+        no,
+        invalid: get(national, ProtocolLine::Invalid),
+        not_counted: get(national, ProtocolLine::NotCounted),
+        valid,
+        national_majority,
+        constitutional,
+        unit_test,
+        unit_test_from_package: contest.unit_test().is_some(),
+        units,
+        units_total,
+        units_required: required,
+        units_in_favour,
+        units_yes_majority: (ym_unknown == 0 && units_total > 0).then_some(ym_pass),
+        units_turnout_majority: (to_unknown == 0 && units_total > 0).then_some(to_pass),
+        units_unknown,
+        units_basis,
+        territorial_pass,
+        adopted,
+        undetermined,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_thirds_rounds_up() {
+        assert_eq!(units_required(17), 12);
+        assert_eq!(units_required(20), 14);
+        assert_eq!(units_required(3), 2);
+        assert_eq!(units_required(0), 0);
+    }
+}

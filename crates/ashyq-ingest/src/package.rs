@@ -1,0 +1,504 @@
+//! Reading an election package folder.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ashyq_core::counts::{ContestCounts, CountError};
+use ashyq_core::election::{
+    ContestInfo, DefinitionProblem, Election, ElectionInfo, OptionInfo, Place,
+};
+use ashyq_core::line::{Line, ProtocolLine};
+use ashyq_core::units::{UnitIdx, UnitInfo, UnitTree};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// The election definition file.
+pub const ELECTION_FILE: &str = "election.toml";
+/// The territorial tree file.
+pub const UNITS_FILE: &str = "units.csv";
+/// The counts file.
+pub const COUNTS_FILE: &str = "counts.csv";
+
+/// A validated package: definition, tree and counts, plus where each count came from.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// The folder it was read from.
+    pub dir: PathBuf,
+    /// The election definition.
+    pub election: Election,
+    /// The territorial tree.
+    pub tree: UnitTree,
+    /// Counts per contest, in contest order.
+    pub counts: Vec<ContestCounts>,
+    locations: Vec<HashMap<UnitIdx, Vec<u64>>>,
+}
+
+impl Package {
+    /// The counts.csv line that gave the value of (`contest`, `unit`, `line`), if any.
+    pub fn location(&self, contest: usize, unit: UnitIdx, line: Line) -> Option<u64> {
+        let l = *self.locations.get(contest)?.get(&unit)?.get(line.column())?;
+        (l != 0).then_some(l)
+    }
+
+    /// The first counts.csv line of a unit's protocol in a contest, if any.
+    pub fn first_location(&self, contest: usize, unit: UnitIdx) -> Option<u64> {
+        self.locations.get(contest)?.get(&unit)?.iter().copied().filter(|&l| l != 0).min()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    election: Spanned<RawElection>,
+    #[serde(default)]
+    contest: Vec<Spanned<RawContest>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawElection {
+    id: String,
+    #[serde(default)]
+    name: String,
+    date: String,
+    rules: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPercent {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContest {
+    id: String,
+    kind: String,
+    name: Option<String>,
+    territory: String,
+    seats: Option<i64>,
+    constitutional: Option<bool>,
+    unit_test: Option<String>,
+    round: Option<i64>,
+    threshold_percent: Option<RawPercent>,
+    reported_units_in_favour: Option<i64>,
+    #[serde(default)]
+    option: Vec<Spanned<RawOption>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    id: String,
+    name: String,
+    registered: Option<i64>,
+    kind: Option<String>,
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// Finds the line where `field = …` is written inside `span`; falls back to the span's start.
+fn field_line(text: &str, span: std::ops::Range<usize>, field: &str) -> u64 {
+    let start = span.start.min(text.len());
+    let end = span.end.min(text.len());
+    let mut offset = start;
+    for l in text[start..end].split_inclusive('\n') {
+        let t = l.trim_start();
+        if let Some(rest) = t.strip_prefix(field) {
+            if rest.trim_start().starts_with('=') {
+                return line_of(text, offset);
+            }
+        }
+        offset += l.len();
+    }
+    line_of(text, start)
+}
+
+fn read_text(dir: &Path, name: &str, diags: &mut Diagnostics) -> Option<String> {
+    let path = dir.join(name);
+    let mut s = String::new();
+    match File::open(&path).and_then(|mut f| f.read_to_string(&mut s)) {
+        Ok(_) => Some(s),
+        Err(e) => {
+            diags.push(Diagnostic::file(name, format!("cannot read {}: {e}", path.display())));
+            None
+        }
+    }
+}
+
+/// Reads and validates a package folder. On any problem, returns every diagnostic found.
+pub fn read_package(dir: &Path) -> Result<Package, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    if !dir.is_dir() {
+        diags.push(Diagnostic::file(
+            &dir.display().to_string(),
+            "is not a folder; a package is a folder holding election.toml, units.csv and counts.csv",
+        ));
+        return Err(diags);
+    }
+    let toml_text = read_text(dir, ELECTION_FILE, &mut diags);
+    let tree = read_units(dir, &mut diags);
+    let (Some(toml_text), Some(tree)) = (toml_text, tree) else {
+        return Err(diags);
+    };
+    let Some(election) = read_election(&toml_text, &tree, &mut diags) else {
+        return Err(diags);
+    };
+    let (counts, locations) = read_counts(dir, &election, &tree, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Package { dir: dir.to_owned(), election, tree, counts, locations })
+}
+
+fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option<Election> {
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            let msg = e.message().trim().to_owned();
+            diags.push(Diagnostic::at(ELECTION_FILE, line, None, format!("invalid TOML: {msg}")));
+            return None;
+        }
+    };
+    let election_span = raw.election.span();
+    let contest_spans: Vec<_> = raw.contest.iter().map(|c| c.span()).collect();
+    let option_spans: Vec<Vec<_>> =
+        raw.contest.iter().map(|c| c.get_ref().option.iter().map(|o| o.span()).collect()).collect();
+    let e = raw.election.into_inner();
+    let info = ElectionInfo {
+        id: e.id,
+        name: e.name,
+        date: e.date,
+        rules: e.rules,
+        contests: raw
+            .contest
+            .into_iter()
+            .map(|c| {
+                let c = c.into_inner();
+                let threshold_percent = match c.threshold_percent {
+                    None => None,
+                    Some(RawPercent::Int(i)) => Some(i.to_string()),
+                    Some(RawPercent::Float(f)) => Some(format!("{f}")),
+                    Some(RawPercent::Text(t)) => Some(t),
+                };
+                ContestInfo {
+                    id: c.id,
+                    kind: c.kind,
+                    name: c.name,
+                    territory: c.territory,
+                    seats: c.seats,
+                    constitutional: c.constitutional,
+                    unit_test: c.unit_test,
+                    round: c.round,
+                    threshold_percent,
+                    reported_units_in_favour: c.reported_units_in_favour,
+                    options: c
+                        .option
+                        .into_iter()
+                        .map(|o| {
+                            let o = o.into_inner();
+                            OptionInfo {
+                                id: o.id,
+                                name: o.name,
+                                registered: o.registered,
+                                kind: o.kind,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    match Election::try_from_info(info, tree) {
+        Ok(e) => Some(e),
+        Err(problems) => {
+            for DefinitionProblem { place, field, message } in problems {
+                let span = match place {
+                    Place::Election => election_span.clone(),
+                    Place::Contest(c) => contest_spans[c].clone(),
+                    Place::Option { contest, option } => option_spans[contest][option].clone(),
+                };
+                let line = field_line(text, span, field);
+                diags.push(Diagnostic::at(ELECTION_FILE, line, Some(field), message));
+            }
+            None
+        }
+    }
+}
+
+fn csv_reader(dir: &Path, name: &str, diags: &mut Diagnostics) -> Option<csv::Reader<File>> {
+    let path = dir.join(name);
+    match File::open(&path) {
+        Ok(f) => Some(csv::ReaderBuilder::new().flexible(true).from_reader(f)),
+        Err(e) => {
+            diags.push(Diagnostic::file(name, format!("cannot read {}: {e}", path.display())));
+            None
+        }
+    }
+}
+
+/// Finds the required columns in a header; reports the missing ones.
+fn columns<const N: usize>(
+    file: &str,
+    header: &csv::StringRecord,
+    required: [&str; N],
+    diags: &mut Diagnostics,
+) -> Option<[usize; N]> {
+    let mut idx = [0usize; N];
+    let mut missing = Vec::new();
+    for (k, name) in required.iter().enumerate() {
+        match header.iter().position(|h| h.trim() == *name) {
+            Some(i) => idx[k] = i,
+            None => missing.push(*name),
+        }
+    }
+    if missing.is_empty() {
+        Some(idx)
+    } else {
+        diags.push(Diagnostic::at(
+            file,
+            1,
+            None,
+            format!(
+                "the header lacks the column{} {}; the header must be {}",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                required.join(",")
+            ),
+        ));
+        None
+    }
+}
+
+fn read_units(dir: &Path, diags: &mut Diagnostics) -> Option<UnitTree> {
+    let mut rdr = csv_reader(dir, UNITS_FILE, diags)?;
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.push(Diagnostic::at(UNITS_FILE, 1, None, format!("cannot read the header: {e}")));
+            return None;
+        }
+    };
+    let [c_id, c_parent, c_kind, c_name] =
+        columns(UNITS_FILE, &header, ["id", "parent", "kind", "name"], diags)?;
+    let mut infos = Vec::new();
+    let mut lines = Vec::new();
+    let mut ok = true;
+    for rec in rdr.records() {
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                if r.len() != header.len() {
+                    diags.push(Diagnostic::at(
+                        UNITS_FILE,
+                        line,
+                        None,
+                        format!("row has {} fields, the header has {}", r.len(), header.len()),
+                    ));
+                    ok = false;
+                    continue;
+                }
+                let f = |i: usize| r.get(i).unwrap_or("").trim().to_owned();
+                infos.push(UnitInfo {
+                    id: f(c_id),
+                    parent: f(c_parent),
+                    kind: f(c_kind),
+                    name: f(c_name),
+                });
+                lines.push(line);
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                diags.push(Diagnostic::at(UNITS_FILE, line, None, format!("malformed CSV: {e}")));
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    match UnitTree::new(infos) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            for e in errors {
+                let field = match &e {
+                    ashyq_core::units::UnitTreeError::UnknownParent { .. }
+                    | ashyq_core::units::UnitTreeError::Cycle { .. } => Some("parent"),
+                    _ => Some("id"),
+                };
+                match e.row() {
+                    Some(row) => {
+                        diags.push(Diagnostic::at(UNITS_FILE, lines[row], field, e.to_string()))
+                    }
+                    None => diags.push(Diagnostic::file(UNITS_FILE, e.to_string())),
+                }
+            }
+            None
+        }
+    }
+}
+
+fn parse_count(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 20 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in bytes {
+        v = v.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(v)
+}
+
+type Locations = Vec<HashMap<UnitIdx, Vec<u64>>>;
+
+fn read_counts(
+    dir: &Path,
+    election: &Election,
+    tree: &UnitTree,
+    diags: &mut Diagnostics,
+) -> (Vec<ContestCounts>, Locations) {
+    let contests = election.contests();
+    let mut counts: Vec<ContestCounts> = contests.iter().map(ContestCounts::new).collect();
+    let mut locations: Locations = vec![HashMap::new(); contests.len()];
+    let Some(mut rdr) = csv_reader(dir, COUNTS_FILE, diags) else {
+        return (counts, locations);
+    };
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                1,
+                None,
+                format!("cannot read the header: {e}"),
+            ));
+            return (counts, locations);
+        }
+    };
+    let Some([c_contest, c_unit, c_line, c_value]) =
+        columns(COUNTS_FILE, &header, ["contest", "unit", "line", "value"], diags)
+    else {
+        return (counts, locations);
+    };
+    let contest_by_id: HashMap<&str, usize> =
+        contests.iter().enumerate().map(|(i, c)| (c.id().as_str(), i)).collect();
+    let line_by_name: Vec<HashMap<&str, Line>> = contests
+        .iter()
+        .map(|c| {
+            let mut m: HashMap<&str, Line> =
+                ProtocolLine::ALL.iter().map(|&p| (p.name(), Line::Protocol(p))).collect();
+            for (i, o) in c.options().iter().enumerate() {
+                m.insert(o.id.as_str(), Line::Option(i));
+            }
+            m
+        })
+        .collect();
+    let mut within: Vec<Option<Vec<bool>>> = vec![None; contests.len()];
+    let mut record = csv::ByteRecord::new();
+    loop {
+        if diags.full() {
+            break;
+        }
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                diags.push(Diagnostic::at(COUNTS_FILE, line, None, format!("malformed CSV: {e}")));
+                break;
+            }
+        }
+        let line_no = record.position().map_or(0, |p| p.line());
+        if record.len() != header.len() {
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                None,
+                format!("row has {} fields, the header has {}", record.len(), header.len()),
+            ));
+            continue;
+        }
+        let field = |i: usize| std::str::from_utf8(record.get(i).unwrap_or(b"")).map(str::trim);
+        let (Ok(contest_id), Ok(unit_id), Ok(line_name)) =
+            (field(c_contest), field(c_unit), field(c_line))
+        else {
+            diags.push(Diagnostic::at(COUNTS_FILE, line_no, None, "row is not valid UTF-8"));
+            continue;
+        };
+        let raw_value = record.get(c_value).unwrap_or(b"");
+        let value = parse_count(trim_bytes(raw_value));
+        let Some(&ci) = contest_by_id.get(contest_id) else {
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                Some("contest"),
+                format!("contest \"{contest_id}\" is not defined in election.toml"),
+            ));
+            continue;
+        };
+        let Some(unit) = tree.index_of(unit_id) else {
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                Some("unit"),
+                format!("unit \"{unit_id}\" is not in units.csv"),
+            ));
+            continue;
+        };
+        let Some(&line) = line_by_name[ci].get(line_name) else {
+            diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("line \"{line_name}\" is neither a protocol line nor an option of contest \"{contest_id}\"")));
+            continue;
+        };
+        let Some(value) = value else {
+            let shown = String::from_utf8_lossy(raw_value);
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                Some("value"),
+                format!("value \"{shown}\" is not a non-negative integer"),
+            ));
+            continue;
+        };
+        let territory = contests[ci].territory();
+        let inside = within[ci].get_or_insert_with(|| {
+            let mut v = vec![false; tree.len()];
+            for u in tree.subtree(territory) {
+                v[u] = true;
+            }
+            v
+        });
+        if !inside[unit] {
+            diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("unit"), format!("unit \"{unit_id}\" is outside the territory \"{}\" of contest \"{contest_id}\"", tree.unit(territory).id)));
+            continue;
+        }
+        match counts[ci].set(unit, line, value) {
+            Ok(()) => {
+                let n = counts[ci].n_columns();
+                locations[ci].entry(unit).or_insert_with(|| vec![0; n])[line.column()] = line_no;
+            }
+            Err(CountError::Duplicate) => {
+                let first = locations[ci].get(&unit).map_or(0, |l| l[line.column()]);
+                diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("duplicate row: contest \"{contest_id}\", unit \"{unit_id}\", line \"{line_name}\" was already given on line {first}")));
+            }
+            Err(e) => diags.push(Diagnostic::at(COUNTS_FILE, line_no, None, e.to_string())),
+        }
+    }
+    (counts, locations)
+}
+
+fn trim_bytes(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end]
+}
