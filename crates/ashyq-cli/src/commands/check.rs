@@ -17,7 +17,7 @@ use super::{print, Format};
 pub(crate) struct CheckArgs {
     /// The election package folder.
     pub(crate) package: PathBuf,
-    /// Output format: `text` prints one `file:line: …` per problem; `json` prints
+    /// Output format: `text` prints one `file:line: message [severity code]` per problem; `json` prints
     /// {"package","ok","problems":[{"file","line","field","code","severity","message"}]}.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
@@ -63,7 +63,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode> {
                     Some(l) => format!("{}:{}", p.file, l),
                     None => p.file.clone(),
                 };
-                let _ = writeln!(s, "{loc}: {} {}: {}", p.severity, p.code, p.message);
+                let _ = writeln!(s, "{loc}: {} [{} {}]", p.message, p.severity, p.code);
             }
             s.push_str(&summary);
             let _ = writeln!(

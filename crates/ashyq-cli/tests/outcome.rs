@@ -1,0 +1,132 @@
+//! `ashyq outcome` reproduces the official results of the bundled real elections exactly, and
+//! `ashyq check` / `ashyq outcome` report bad packages precisely without panicking.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn ashyq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ashyq")).args(args).output().unwrap()
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn outcome_json(package: &Path) -> Value {
+    let out = ashyq(&["outcome", package.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn example(name: &str) -> Value {
+    outcome_json(&examples().join(name))
+}
+
+#[test]
+fn mazhilis_2023_seats_match_the_cec() {
+    let v = example("kz-2023-03-19-mazhilis");
+    assert_eq!(v["election"], "kz-2023-03-19");
+    assert_eq!(v["rules"], "kz-2022");
+    let c = &v["contests"][0];
+    assert_eq!(c["kind"], "party-list");
+    let expected = serde_json::json!({"amanat": 40, "auyl": 8, "respublica": 6, "ak-zhol": 6, "qhp": 5, "jsdp": 4, "baitaq": 0});
+    assert_eq!(c["seats"], expected);
+    assert_eq!(
+        c["passed"],
+        serde_json::json!(["amanat", "auyl", "respublica", "ak-zhol", "qhp", "jsdp"])
+    );
+    assert_eq!(c["threshold_base"], 6_366_441);
+    assert_eq!(c["quota"]["exact"], "1990573/23");
+    assert_eq!(c["undetermined"], Value::Null);
+}
+
+#[test]
+fn mazhilis_2021_and_2016_seats_match_the_cec() {
+    let c = &example("kz-2021-01-10-mazhilis")["contests"][0];
+    assert_eq!(
+        c["seats"],
+        serde_json::json!({"nur-otan": 76, "ak-zhol": 12, "qhp": 10, "auyl": 0, "adal": 0})
+    );
+    let c = &example("kz-2016-03-20-mazhilis")["contests"][0];
+    assert_eq!(
+        c["seats"],
+        serde_json::json!({"nur-otan": 84, "ak-zhol": 7, "cppk": 7, "auyl": 0, "osdp": 0, "birlik": 0})
+    );
+    // The reported shares reproduce on the valid-vote base: Nur Otan 82.20% in 2016.
+    assert_eq!(c["table"][0]["percent"], "82.20");
+}
+
+#[test]
+fn presidential_winners_match_the_cec() {
+    let c = &example("kz-2022-11-20-presidential")["contests"][0];
+    assert_eq!(c["winner"], "tokayev");
+    assert_eq!(c["runoff"], Value::Null);
+    assert_eq!(c["base"], 7_940_478);
+    assert_eq!(c["candidates"][0]["percent"], "81.31");
+    let c = &example("kz-2019-06-09-presidential")["contests"][0];
+    assert_eq!(c["winner"], "tokayev");
+    assert_eq!(c["candidates"][0]["percent"], "70.96");
+}
+
+#[test]
+fn referendum_2022_is_valid_and_adopted() {
+    let c = &example("kz-2022-06-05-referendum")["contests"][0];
+    assert_eq!(c["valid"], true);
+    assert_eq!(c["adopted"], true);
+    assert_eq!(c["units_total"], 17);
+    assert_eq!(c["units_required"], 12);
+    assert_eq!(c["units_in_favour"], 17);
+    assert_eq!(c["units_basis"], "reported");
+    let turnout = c["turnout"].as_f64().unwrap();
+    assert!((turnout - 0.6805).abs() < 0.0001, "{turnout}");
+    assert_eq!(c["totals"]["yes_percent"], "77.18");
+}
+
+#[test]
+fn what_if_flag_applies_another_rule_set() {
+    let p = examples().join("kz-2023-03-19-mazhilis");
+    let out = ashyq(&["outcome", p.to_str().unwrap(), "--format", "json", "--rules", "kz-2007"]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rules"], "kz-2007");
+    assert_eq!(v["contests"][0]["seats"]["amanat"], 46);
+    assert_eq!(v["contests"][0]["seats"]["qhp"], 0);
+    let out = ashyq(&["outcome", p.to_str().unwrap(), "--rules", "kz-1995"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule set \"kz-1995\""));
+}
+
+#[test]
+fn text_output_explains_the_allocation() {
+    let p = examples().join("kz-2023-03-19-mazhilis");
+    let out = ashyq(&["outcome", p.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in ["Hare quota", "1990573/23", "0.8252*", "Threshold: 5% of 6,366,441", "Art. 97"] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn check_passes_on_every_official_example() {
+    for entry in std::fs::read_dir(examples()).unwrap() {
+        let p = entry.unwrap().path();
+        let out = ashyq(&["check", p.to_str().unwrap()]);
+        assert!(out.status.success(), "{}: {}", p.display(), String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+#[test]
+fn demo_prints_every_example() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["demo"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("6 real elections"));
+    assert!(text.contains("Result: ADOPTED"));
+}
