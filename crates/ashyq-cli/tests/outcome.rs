@@ -130,3 +130,17 @@ fn demo_prints_every_example() {
     assert!(text.contains("6 real elections"));
     assert!(text.contains("Result: ADOPTED"));
 }
+
+#[test]
+fn a_mixed_maslikhat_and_an_akim_slot_into_one_package() {
+    // Synthetic package (tests/data/maslikhat-mixed): list half + single-member districts + akim.
+    let v = outcome_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/maslikhat-mixed"));
+    let c = &v["contests"];
+    // Quota 2,320 / 16 = 145; floors 9/4/1; remainders .931 (p3) and .862 (p1) take the last two.
+    assert_eq!(c[0]["seats"], serde_json::json!({"p1": 10, "p2": 4, "p3": 2, "p4": 0}));
+    assert_eq!(c[0]["passed"], serde_json::json!(["p1", "p2", "p3"]));
+    assert_eq!(c[1]["winner"], "ivanova");
+    assert_eq!(c[2]["winner"], "omarov");
+    assert_eq!(c[3]["winner"], "daumov");
+    assert_eq!(c[3]["territory"], "D2");
+}
