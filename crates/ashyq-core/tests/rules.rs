@@ -538,3 +538,19 @@ fn rules_none_gives_no_legal_outcome() {
     c.set("KZ", "a", 100).set("KZ", "b", 50).set("KZ", "against-all", 0);
     assert_eq!(c.outcome().result, ContestResult::NoRules);
 }
+
+#[test]
+fn huge_counts_never_panic() {
+    let mut c = Case::new("kz-2022", 0, presidential(None, &["a", "b"]));
+    c.set("KZ", "a", u64::MAX).set("KZ", "b", u64::MAX).set("KZ", "against-all", 1);
+    assert!(c.outcome().undetermined.unwrap().contains("more than 2^64"));
+    let mut c = Case::new("kz-2022", 0, party_list(10, &[("a", Some(1)), ("b", Some(2))], true));
+    c.set("KZ", "a", u64::MAX).set("KZ", "b", 1).set("KZ", "against-all", 1);
+    assert!(c.outcome().undetermined.unwrap().contains("more than 2^64"));
+    let mut c = Case::new("kz-2022", 0, referendum(Some(false), None));
+    c.set("KZ", "registered", u64::MAX)
+        .set("KZ", "ballots_issued", u64::MAX)
+        .set("KZ", "yes", u64::MAX)
+        .set("KZ", "no", 0);
+    assert_eq!(referendum_outcome(&c).adopted, Some(true));
+}

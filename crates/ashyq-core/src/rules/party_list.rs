@@ -123,7 +123,9 @@ pub(super) fn decide(
         })
         .collect();
     let passing: Vec<usize> = (0..out.rows.len()).filter(|&r| out.rows[r].passed).collect();
-    out.passing_votes = Some(passing.iter().map(|&r| out.rows[r].votes).sum());
+    // Cannot overflow: the passing votes are part of `base`, which fits in u64.
+    out.passing_votes =
+        Some(passing.iter().map(|&r| out.rows[r].votes).fold(0, u64::saturating_add));
     if passing.len() < rules.min_passing_lists {
         out.undetermined = Some(format!("undetermined by law: {}", rules.too_few_passing));
         return out;

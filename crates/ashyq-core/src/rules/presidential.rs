@@ -34,6 +34,14 @@ pub struct PresidentialOutcome {
     pub undetermined: Option<String>,
 }
 
+/// Σ votes + against all, or `None` if it exceeds `u64`.
+pub(super) fn checked_total(
+    votes: impl Iterator<Item = u64>,
+    against_all: Option<u64>,
+) -> Option<u64> {
+    votes.chain(against_all).try_fold(0u64, u64::checked_add)
+}
+
 pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialOutcome {
     let mut out = PresidentialOutcome {
         round: contest.round(),
@@ -67,8 +75,10 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
         return out;
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
-    let base: u64 =
-        out.candidates.iter().map(|c| c.votes).sum::<u64>() + out.against_all.unwrap_or(0);
+    let Some(base) = checked_total(out.candidates.iter().map(|c| c.votes), out.against_all) else {
+        out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
+        return out;
+    };
     out.base = Some(base);
     out.against_all_majority = out.against_all.is_some_and(|a| 2 * a as u128 > base as u128);
     if base == 0 {

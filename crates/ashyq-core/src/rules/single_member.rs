@@ -3,7 +3,7 @@
 
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
-use crate::rules::presidential::CandidateRow;
+use crate::rules::presidential::{checked_total, CandidateRow};
 
 /// Single-member outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,8 +53,11 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SingleMemberO
         return out;
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
-    out.base =
-        Some(out.candidates.iter().map(|c| c.votes).sum::<u64>() + out.against_all.unwrap_or(0));
+    out.base = checked_total(out.candidates.iter().map(|c| c.votes), out.against_all);
+    if out.base.is_none() {
+        out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
+        return out;
+    }
     let c = &out.candidates;
     match c.first() {
         None => out.undetermined = Some("undetermined: the contest has no candidates".into()),
