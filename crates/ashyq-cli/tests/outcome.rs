@@ -119,16 +119,31 @@ fn check_passes_on_every_official_example() {
 }
 
 #[test]
-fn demo_prints_every_example() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
-        .args(["demo"])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+fn demo_records_certifies_and_verifies_every_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("demo.db").display());
+    let key = dir.path().join("demo.key");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_ashyq"))
+            .args(["demo", "--db", &db, "--key", key.to_str().unwrap()])
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("6 real elections"));
     assert!(text.contains("Result: ADOPTED"));
+    assert_eq!(text.matches("Certified: SHA-256 of the inputs").count(), 6);
+    assert!(text.contains("Record verified"), "{text}");
+    // A second run reuses the record and certifies the same inputs again.
+    let again = String::from_utf8(run().stdout).unwrap();
+    assert_eq!(again.matches("already in the record").count(), 6);
+    let hashes = |t: &str| -> Vec<String> {
+        t.lines().filter(|l| l.starts_with("Certified:")).map(str::to_owned).collect()
+    };
+    assert_eq!(hashes(&text), hashes(&again));
 }
 
 #[test]

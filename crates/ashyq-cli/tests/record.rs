@@ -1,0 +1,329 @@
+//! The record from the shell: `ashyq import`, `protocol`, `verify`, `export`, on SQLite and
+//! (when `ASHYQ_TEST_POSTGRES` is set; required when `CI` is set) on PostgreSQL.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ashyq(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ASHYQ_DB")
+        .output()
+        .expect("run ashyq")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn small() -> String {
+    repo().join("crates/ashyq-store/test_data/small").display().to_string()
+}
+
+struct Pg {
+    base: String,
+    schema: String,
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        ashyq_store::testing::pg_drop_schema(&self.base, &self.schema);
+    }
+}
+
+fn pg_url() -> Option<(Pg, String)> {
+    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
+        }
+        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
+        return None;
+    };
+    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).expect("fresh schema");
+    Some((Pg { base, schema }, url))
+}
+
+/// The whole station-level flow against one database URL.
+fn station_flow(db: &str) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cwd = tmp.path();
+    let key = cwd.join("commission.key").display().to_string();
+    let o = ashyq(&["import", &small(), "--db", db, "--key", &key], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(
+        stdout(&o).contains("stored 7 protocols of election test-2026-station"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("tree head signed"));
+    let o = ashyq(&["import", &small(), "--db", db], cwd);
+    assert_eq!(code(&o), 2, "a second import is an error");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already in the record"));
+
+    let o = ashyq(&["verify", "--db", db], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+
+    let correct = |extra: &[&str]| {
+        let mut a = vec![
+            "protocol",
+            "correct",
+            "--db",
+            db,
+            "--key",
+            &key,
+            "--contest",
+            "president",
+            "--unit",
+            "S001",
+            "--author",
+            "clerk-7",
+            "--time",
+            "2026-03-02T09:00:00+05:00",
+        ];
+        a.extend_from_slice(extra);
+        ashyq(&a, cwd)
+    };
+    let o = correct(&["--set", "alpha=590", "--set", "against-all=60"]);
+    assert_eq!(code(&o), 2, "no reason: {o:?}");
+    let o = correct(&["--set", "alpha=1590", "--reason", "typo"]);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert!(
+        stdout(&o).contains("rejected, nothing stored") && stdout(&o).contains("R2 error"),
+        "{}",
+        stdout(&o)
+    );
+    let o = correct(&["--set", "alpha=590", "--set", "against-all=60", "--reason", "recount"]);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(stdout(&o).contains("accepted as version 2"));
+    let o = ashyq(
+        &["protocol", "history", "--db", db, "--contest", "president", "--unit", "S001"],
+        cwd,
+    );
+    let h = stdout(&o);
+    assert!(
+        h.contains("version 1 by import")
+            && h.contains("version 2 by clerk-7 at 2026-03-02T09:00:00+05:00: recount"),
+        "{h}"
+    );
+    assert!(h.contains("alpha=590"));
+
+    let o = ashyq(&["protocol", "progress", "--db", db], cwd);
+    assert_eq!(stdout(&o), "president: 7 of 7 stations reported, 8100 registered voters covered\n");
+    let o = ashyq(
+        &[
+            "protocol", "turnout", "--db", db, "--unit", "S001", "--hour", "10:00", "--voters",
+            "150", "--author", "s1",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(&["protocol", "turnout", "--db", db], cwd);
+    assert!(stdout(&o).contains("KZ,10:00,150,1"), "{}", stdout(&o));
+    let o = ashyq(&["protocol", "certify", "--db", db, "--time", "2026-03-03T00:00:00Z"], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(
+        stdout(&o).contains("president,KZ,alpha,3610") && stdout(&o).contains("Alpha Candidate"),
+        "{}",
+        stdout(&o)
+    );
+
+    let out = cwd.join("record").display().to_string();
+    let o = ashyq(&["export", "--db", db, "--out", &out], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(&["verify", "--record", &out], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    // The exported folder is a package: its outcome is the stored totals' outcome.
+    let o = ashyq(&["outcome", &out], cwd);
+    assert!(stdout(&o).contains("3,610"), "{}", stdout(&o));
+    // Alter one value of the exported log: verify names it.
+    let versions = Path::new(&out).join("protocol_versions.jsonl");
+    let text = std::fs::read_to_string(&versions).expect("read");
+    std::fs::write(&versions, text.replacen(",180,", ",181,", 1)).expect("write");
+    let o = ashyq(&["verify", "--record", &out], cwd);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert!(
+        stdout(&o).contains("log entry 1") && stdout(&o).contains("unit S001"),
+        "{}",
+        stdout(&o)
+    );
+    let o = ashyq(&["verify", "--record", &cwd.join("nowhere").display().to_string()], cwd);
+    assert_eq!(code(&o), 2, "{o:?}");
+}
+
+fn double_entry_flow(db: &str) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cwd = tmp.path();
+    // A definition with no protocols: copy the package with an empty counts.csv.
+    let pkg = cwd.join("pkg");
+    std::fs::create_dir(&pkg).expect("mkdir");
+    for f in ["election.toml", "units.csv"] {
+        std::fs::copy(Path::new(&small()).join(f), pkg.join(f)).expect("copy");
+    }
+    std::fs::write(pkg.join("counts.csv"), "contest,unit,line,value\n").expect("write");
+    let o = ashyq(&["import", &pkg.display().to_string(), "--db", db, "--double-entry"], cwd);
+    assert!(stdout(&o).contains("stored 0 protocols"), "{o:?}");
+    let entry = |author: &str, alpha: u64| {
+        let set_alpha = format!("alpha={alpha}");
+        let set_against = format!("against-all={}", 448 - alpha);
+        ashyq(
+            &[
+                "protocol",
+                "submit",
+                "--db",
+                db,
+                "--contest",
+                "president",
+                "--unit",
+                "S002",
+                "--author",
+                author,
+                "--set",
+                "registered=900",
+                "--set",
+                "ballots_issued=610",
+                "--set",
+                "invalid=12",
+                "--set",
+                &set_alpha,
+                "--set",
+                "beta=150",
+                "--set",
+                &set_against,
+            ],
+            cwd,
+        )
+    };
+    let o = entry("alice", 400);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(stdout(&o).contains("first entry stored"));
+    let o = entry("bob", 410);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert!(stdout(&o).contains("alpha: alice 400, bob 410"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("against-all: alice 48, bob 38"), "{}", stdout(&o));
+    let o =
+        ashyq(&["protocol", "diff", "--db", db, "--contest", "president", "--unit", "S002"], cwd);
+    assert_eq!(code(&o), 1);
+    let o = ashyq(&["protocol", "progress", "--db", db], cwd);
+    assert!(stdout(&o).starts_with("president: 0 of 7"), "{}", stdout(&o));
+    let o = ashyq(
+        &[
+            "protocol",
+            "resolve",
+            "--db",
+            db,
+            "--contest",
+            "president",
+            "--unit",
+            "S002",
+            "--author",
+            "coordinator",
+            "--set",
+            "alpha=400",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 2, "a choice is missing: {o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("against-all"));
+    let o = ashyq(
+        &[
+            "protocol",
+            "resolve",
+            "--db",
+            db,
+            "--contest",
+            "president",
+            "--unit",
+            "S002",
+            "--author",
+            "coordinator",
+            "--set",
+            "alpha=400",
+            "--set",
+            "against-all=48",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(&["protocol", "progress", "--db", db], cwd);
+    assert!(stdout(&o).starts_with("president: 1 of 7"), "{}", stdout(&o));
+    let o = ashyq(&["verify", "--db", db], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+}
+
+#[test]
+fn station_level_record_on_sqlite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    station_flow(&format!("sqlite:{}", tmp.path().join("r.db").display()));
+}
+
+#[test]
+fn double_entry_on_sqlite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    double_entry_flow(&format!("sqlite:{}", tmp.path().join("r.db").display()));
+}
+
+#[test]
+fn station_level_record_on_postgres() {
+    if let Some((_guard, url)) = pg_url() {
+        station_flow(&url);
+    }
+}
+
+#[test]
+fn double_entry_on_postgres() {
+    if let Some((_guard, url)) = pg_url() {
+        double_entry_flow(&url);
+    }
+}
+
+#[test]
+fn default_database_is_ashyq_db_in_the_working_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = ashyq(&["verify"], tmp.path());
+    assert_eq!(code(&o), 2, "no record yet: {o:?}");
+    let o = ashyq(&["import", &small()], tmp.path());
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(tmp.path().join("ashyq.db").exists());
+    assert_eq!(code(&ashyq(&["verify"], tmp.path())), 0);
+}
+
+/// Every bundled national-level example goes in, verifies, exports and gives the same outcome
+/// from the exported record as from the package.
+#[test]
+fn bundled_examples_round_trip_through_the_record() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite:{}", tmp.path().join("all.db").display());
+    let mut n = 0;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
+        .expect("examples")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("election.toml").exists())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let d = dir.display().to_string();
+        let o = ashyq(&["import", &d, "--db", &db], tmp.path());
+        assert_eq!(code(&o), 0, "{d}: {o:?}");
+        let id = stdout(&o).split_whitespace().nth(5).expect("election id").to_owned();
+        let out = tmp.path().join(&id).display().to_string();
+        let o = ashyq(&["export", "--db", &db, "--election", &id, "--out", &out], tmp.path());
+        assert_eq!(code(&o), 0, "{o:?}");
+        assert_eq!(code(&ashyq(&["verify", "--record", &out], tmp.path())), 0, "{id}");
+        let want = stdout(&ashyq(&["outcome", &d, "--format", "json"], tmp.path()));
+        let got = stdout(&ashyq(&["outcome", &out, "--format", "json"], tmp.path()));
+        assert_eq!(got, want, "{id}: the exported record gives another outcome");
+        n += 1;
+    }
+    assert!(n >= 6, "only {n} examples");
+    let o = ashyq(&["verify", "--db", &db], tmp.path());
+    assert_eq!(code(&o), 0, "{o:?}");
+}
