@@ -283,3 +283,26 @@ fn check_json_lists_problems_with_fields() {
     assert_eq!(v["problems"][0]["line"], 5);
     assert_eq!(v["problems"][0]["field"], "value");
 }
+
+#[test]
+fn plausibility_warnings_have_configurable_limits() {
+    // S1: 600 of 1000 took part (60%); with --max-turnout 55 that is a W1 warning.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("election.toml"), ELECTION).unwrap();
+    fs::write(dir.path().join("units.csv"), UNITS).unwrap();
+    fs::write(dir.path().join("counts.csv"), COUNTS).unwrap();
+    let p = dir.path().to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["check", p, "--max-turnout", "55"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("counts.csv:3: contest \"list\", unit \"S1\": turnout is 60.0% (600 of 1000), above the limit of 55% [warning W1]"), "{text}");
+    assert!(text.contains("S2") && text.contains("62.5%"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["check", p, "--max-turnout", "70"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

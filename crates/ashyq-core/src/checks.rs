@@ -93,7 +93,70 @@ pub const CATALOGUE: &[CheckDef] = &[
         relation: "ballots_found ≤ ballots_received, ballots_issued ≤ ballots_received",
         basis: "a commission cannot issue or find more ballots than it received; law digest §8.1 (M)",
     },
+    CheckDef {
+        code: "W1",
+        severity: Severity::Warning,
+        relation: "ballots_issued / registered ≤ the turnout limit (default 95%)",
+        basis: "turnout as defined in law digest §8.1; near-total turnout is a classic trace of ballot stuffing (Kobak, Shpilkin & Pshenichnikov 2016)",
+    },
+    CheckDef {
+        code: "W2",
+        severity: Severity::Warning,
+        relation: "invalid / ballots_issued ≤ the invalid-share limit (default 10%)",
+        basis: "law digest §8.1 line invalid; unusually many invalid ballots deserve a second look",
+    },
+    CheckDef {
+        code: "W3",
+        severity: Severity::Warning,
+        relation: "mobile / ballots_issued ≤ the mobile-share limit (default 20%)",
+        basis: "law digest §8.1, §8.5 mobile box (voting outside the premises), a known channel of abuse",
+    },
 ];
+
+/// Limits of the plausibility warnings W1–W3, in whole percent. A share strictly above its limit
+/// raises the warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlausibilityLimits {
+    /// W1: turnout = ballots_issued / registered.
+    pub max_turnout_percent: u64,
+    /// W2: invalid / ballots_issued.
+    pub max_invalid_percent: u64,
+    /// W3: mobile / ballots_issued.
+    pub max_mobile_percent: u64,
+}
+
+impl Default for PlausibilityLimits {
+    fn default() -> Self {
+        PlausibilityLimits {
+            max_turnout_percent: 95,
+            max_invalid_percent: 10,
+            max_mobile_percent: 20,
+        }
+    }
+}
+
+/// Runs the plausibility warnings W1–W3 on one station protocol.
+pub fn check_plausibility(row: &[Option<u64>], limits: &PlausibilityLimits) -> Vec<Finding> {
+    use ProtocolLine as P;
+    let get = |p: P| row.get(p.column()).copied().flatten();
+    let mut res = Vec::new();
+    let mut over = |code: &'static str, part: P, whole: P, limit: u64, what: &str| {
+        if let (Some(a), Some(b)) = (get(part), get(whole)) {
+            if b > 0 && u128::from(a) * 100 > u128::from(limit) * u128::from(b) {
+                let share = crate::rules::percent(a, b, 1).unwrap_or_default();
+                res.push(finding(
+                    code,
+                    vec![Line::Protocol(part), Line::Protocol(whole)],
+                    format!("{what} is {share}% ({a} of {b}), above the limit of {limit}%"),
+                ));
+            }
+        }
+    };
+    over("W1", P::BallotsIssued, P::Registered, limits.max_turnout_percent, "turnout");
+    over("W2", P::Invalid, P::BallotsIssued, limits.max_invalid_percent, "the invalid share");
+    over("W3", P::Mobile, P::BallotsIssued, limits.max_mobile_percent, "the mobile-box share");
+    res
+}
 
 /// One failed check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,4 +312,30 @@ pub fn check_summary(own: &[Option<u64>], sum: &[Option<u64>], protocols: u32) -
         }
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausibility_limits_are_strict_and_configurable() {
+        let mut row = vec![None; ProtocolLine::COUNT];
+        row[ProtocolLine::Registered.column()] = Some(1000);
+        row[ProtocolLine::BallotsIssued.column()] = Some(950);
+        row[ProtocolLine::Invalid.column()] = Some(96);
+        row[ProtocolLine::Mobile.column()] = Some(190);
+        let codes = |limits: &PlausibilityLimits| -> Vec<&str> {
+            check_plausibility(&row, limits).iter().map(|f| f.code).collect()
+        };
+        // 95.0% turnout is not above 95%; 10.1% invalid is above 10%; 20.0% mobile is not above 20%.
+        assert_eq!(codes(&PlausibilityLimits::default()), ["W2"]);
+        let strict = PlausibilityLimits {
+            max_turnout_percent: 90,
+            max_invalid_percent: 20,
+            max_mobile_percent: 19,
+        };
+        assert_eq!(codes(&strict), ["W1", "W3"]);
+        assert!(CATALOGUE.iter().any(|d| d.code == "W3" && d.severity == Severity::Warning));
+    }
 }

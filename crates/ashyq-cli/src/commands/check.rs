@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use ashyq_core::checks::{check_protocol, check_summary, Finding, Severity};
+use ashyq_core::checks::{
+    check_plausibility, check_protocol, check_summary, Finding, PlausibilityLimits, Severity,
+};
 use ashyq_core::line::Line;
 use ashyq_ingest::{read_package, Package, COUNTS_FILE};
 use serde_json::json;
@@ -21,6 +23,15 @@ pub(crate) struct CheckArgs {
     /// {"package","ok","problems":[{"file","line","field","code","severity","message"}]}.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    /// Plausibility warning W1: turnout (ballots issued / registered) above this percentage.
+    #[arg(long, value_name = "PERCENT", default_value_t = PlausibilityLimits::default().max_turnout_percent)]
+    pub(crate) max_turnout: u64,
+    /// Plausibility warning W2: invalid ballots above this percentage of ballots issued.
+    #[arg(long, value_name = "PERCENT", default_value_t = PlausibilityLimits::default().max_invalid_percent)]
+    pub(crate) max_invalid: u64,
+    /// Plausibility warning W3: mobile-box voters above this percentage of ballots issued.
+    #[arg(long, value_name = "PERCENT", default_value_t = PlausibilityLimits::default().max_mobile_percent)]
+    pub(crate) max_mobile: u64,
 }
 
 struct Problem {
@@ -51,7 +62,14 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode> {
                 let _ = writeln!(summary, "… and {} more problems", diags.dropped());
             }
         }
-        Ok(package) => check_counts(&package, &mut problems)?,
+        Ok(package) => {
+            let limits = PlausibilityLimits {
+                max_turnout_percent: args.max_turnout,
+                max_invalid_percent: args.max_invalid,
+                max_mobile_percent: args.max_mobile,
+            };
+            check_counts(&package, &limits, &mut problems)?
+        }
     }
     let n_errors = problems.iter().filter(|p| p.severity == "error").count();
     let n_warnings = problems.len() - n_errors;
@@ -95,7 +113,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode> {
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn check_counts(package: &Package, problems: &mut Vec<Problem>) -> Result<()> {
+fn check_counts(
+    package: &Package,
+    limits: &PlausibilityLimits,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
     let tree = &package.tree;
     for (ci, (contest, counts)) in
         package.election.contests().iter().zip(&package.counts).enumerate()
@@ -129,6 +151,9 @@ fn check_counts(package: &Package, problems: &mut Vec<Problem>) -> Result<()> {
         };
         for (unit, row) in counts.rows() {
             for f in check_protocol(contest, row) {
+                push(unit, f);
+            }
+            for f in check_plausibility(row, limits) {
                 push(unit, f);
             }
         }
