@@ -31,12 +31,38 @@ enum Command {
     Check(commands::check::CheckArgs),
     /// Allocate seats from a CSV of votes by any of eight apportionment methods.
     Allocate(commands::allocate::AllocateArgs),
+    /// Convert real station-level sources (izbirkom, georgia-cec, bulgaria-cik, NIST CDF JSON)
+    /// into an election package, or a package into NIST SP 1500-100 CDF JSON (--to cdf).
+    ///
+    /// `ashyq convert --from FORMAT INPUT --out PACKAGE` writes a package folder (rules "none":
+    /// foreign data; provenance and unmapped source lines in the comment of election.toml).
+    /// `ashyq convert --to cdf PACKAGE --out FILE.json` writes the package's results as a CDF
+    /// ElectionReport that `--from cdf` reads back into the same package. Nothing is written
+    /// when the input has a problem (exit 2, `file:line: field …`); an existing non-empty --out
+    /// is replaced only with --force. Mappings: docs/converters.md.
+    Convert(commands::convert::ConvertArgs),
     /// Print the outcomes of the bundled real elections (examples/).
     Demo(commands::demo::DemoArgs),
     /// Print the rule sets, their parameters and the legal source of every rule.
     Rules(commands::rules::RulesArgs),
     /// Print the catalogue of protocol checks: code, severity, relation, legal basis.
     Checks(commands::rules::ChecksArgs),
+    /// Generate a synthetic Kazakhstan-shaped election package, optionally with injected ballot
+    /// stuffing and integer-percentage rounding (manipulated stations listed in truth.csv).
+    Generate(commands::generate::GenerateArgs),
+    /// Total every contest up the territorial tree: the root of its territory, or every unit of
+    /// a kind (--by region), as csv (contest,unit,line,value), json or text.
+    Tally(commands::tally::TallyArgs),
+    /// Import an election package into the record (SQLite or PostgreSQL): every protocol row
+    /// becomes version 1 of a protocol, in one transaction; prints how many were stored.
+    Import(commands::import::ImportArgs),
+    /// Recompute every hash, signature and certified total of the record (--db URL, or an
+    /// exported folder offline with --record DIR); exit 1 with one line per problem.
+    Verify(commands::verify::VerifyArgs),
+    /// Write one election's record as a self-contained folder for offline verification.
+    Export(commands::export::ExportArgs),
+    /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
+    Protocol(commands::protocol::ProtocolArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,9 +71,16 @@ fn main() -> ExitCode {
         Command::Outcome(a) => commands::outcome::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Allocate(a) => commands::allocate::run(a),
+        Command::Convert(a) => commands::convert::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Rules(a) => commands::rules::run(a),
         Command::Checks(a) => commands::rules::run_checks(a),
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Tally(a) => commands::tally::run(a),
+        Command::Import(a) => commands::import::run(a),
+        Command::Verify(a) => commands::verify::run(a),
+        Command::Export(a) => commands::export::run(a),
+        Command::Protocol(a) => commands::protocol::run(a),
     };
     match res {
         Ok(code) => code,

@@ -161,6 +161,16 @@ pub fn read_package(dir: &Path) -> Result<Package, Diagnostics> {
     Ok(Package { dir: dir.to_owned(), election, tree, counts, locations })
 }
 
+/// Parses and validates `election.toml` text against a unit tree, with the same diagnostics as
+/// [`read_package`] (for readers that build the tree themselves, like the fast tally).
+pub fn parse_election_toml(text: &str, tree: &UnitTree) -> Result<Election, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    match read_election(text, tree, &mut diags) {
+        Some(e) if diags.is_empty() => Ok(e),
+        _ => Err(diags),
+    }
+}
+
 fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option<Election> {
     let raw: RawFile = match toml::from_str(text) {
         Ok(r) => r,

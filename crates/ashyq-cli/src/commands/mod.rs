@@ -2,9 +2,16 @@
 
 pub(crate) mod allocate;
 pub(crate) mod check;
+pub(crate) mod convert;
 pub(crate) mod demo;
+pub(crate) mod export;
+pub(crate) mod generate;
+pub(crate) mod import;
 pub(crate) mod outcome;
+pub(crate) mod protocol;
 pub(crate) mod rules;
+pub(crate) mod tally;
+pub(crate) mod verify;
 
 use std::path::Path;
 
