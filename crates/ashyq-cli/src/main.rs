@@ -41,7 +41,8 @@ enum Command {
     /// when the input has a problem (exit 2, `file:line: field …`); an existing non-empty --out
     /// is replaced only with --force. Mappings: docs/converters.md.
     Convert(commands::convert::ConvertArgs),
-    /// Print the outcomes of the bundled real elections (examples/).
+    /// Record the bundled real elections (examples/) in the embedded SQLite record, print their
+    /// certified legal outcomes computed from the stored protocols, and verify the record.
     Demo(commands::demo::DemoArgs),
     /// Print the rule sets, their parameters and the legal source of every rule.
     Rules(commands::rules::RulesArgs),

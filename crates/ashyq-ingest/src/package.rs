@@ -416,6 +416,7 @@ fn read_counts(
         .collect();
     let mut within: Vec<Option<Vec<bool>>> = vec![None; contests.len()];
     let mut record = csv::ByteRecord::new();
+    let mut last_unit: Option<(String, UnitIdx)> = None;
     loop {
         if diags.full() {
             break;
@@ -457,7 +458,9 @@ fn read_counts(
             ));
             continue;
         };
-        let Some(unit) = tree.index_of(unit_id) else {
+        // The rows of one protocol are usually consecutive: reuse the last unit lookup.
+        let cached = last_unit.as_ref().filter(|(id, _)| id == unit_id).map(|&(_, u)| u);
+        let Some(unit) = cached.or_else(|| tree.index_of(unit_id)) else {
             diags.push(Diagnostic::at(
                 COUNTS_FILE,
                 line_no,
@@ -466,6 +469,9 @@ fn read_counts(
             ));
             continue;
         };
+        if cached.is_none() {
+            last_unit = Some((unit_id.to_owned(), unit));
+        }
         let Some(&line) = line_by_name[ci].get(line_name) else {
             diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("line \"{line_name}\" is neither a protocol line nor an option of contest \"{contest_id}\"")));
             continue;
