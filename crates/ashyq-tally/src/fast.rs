@@ -473,19 +473,12 @@ fn load_election(
     }
     let tree = UnitTree::new(mini).map_err(|_| "territories that do not form a tree".to_owned())?;
     let election = parse_election_toml(&toml_text, &tree).map_err(|d| d.to_string())?;
-    let p = Mini { election, tree };
-    let mut terr = Vec::with_capacity(p.election.contests().len());
-    for c in p.election.contests() {
-        let id = p.tree.unit(c.territory()).id.as_str();
+    let mut terr = Vec::with_capacity(election.contests().len());
+    for c in election.contests() {
+        let id = tree.unit(c.territory()).id.as_str();
         terr.push(index.get(text, id.as_bytes()).ok_or("a territory that is not a unit")? as usize);
     }
-    Ok((p.election, terr))
-}
-
-/// The definition validated against the territories only.
-struct Mini {
-    election: Election,
-    tree: UnitTree,
+    Ok((election, terr))
 }
 
 /// Where a unit's total comes from.
