@@ -11,7 +11,7 @@ pub enum ProtocolLine {
     /// Ballots received by the commission.
     BallotsReceived,
     /// Ballots issued to voters = voters who took part. Turnout is issued / registered
-    /// (law digest §8.1, [S43][S8], H).
+    /// (law digest §8.1, \[S43\]\[S8\], H).
     BallotsIssued,
     /// Unused ballots cancelled before the count.
     BallotsCancelled,
@@ -19,7 +19,7 @@ pub enum ProtocolLine {
     BallotsFound,
     /// Invalid ballots.
     Invalid,
-    /// Referendum only: valid but not counted (both options marked) (§1, [S21], H).
+    /// Referendum only: valid but not counted (both options marked) (§1, \[S21\], H).
     NotCounted,
     /// Voters who voted with an absentee certificate.
     Absentee,

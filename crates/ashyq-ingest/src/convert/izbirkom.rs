@@ -1,6 +1,6 @@
 //! Russian CEC (izbirkom.ru) polling-station protocols in the layout of Kobak and Shpilkin's
 //! files (github.com/dkobak/elections, `data/YYYY.csv`; Kobak, Shpilkin & Pshenichnikov 2016,
-//! AoAS 10(1):54–73): columns `region`, [`level`], [`oik`], `tik`, `uik`, [`name`], then the
+//! AoAS 10(1):54–73): columns `region`, `level`, `oik`, `tik`, `uik`, `name`, then the
 //! protocol lines in Russian exactly as izbirkom prints them, one column per candidate or party,
 //! and `url`. Every federal election 2004–2021 has its own header wording; columns are
 //! recognised by their words, not their position (`docs/converters.md` lists the mapping).
