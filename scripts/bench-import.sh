@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `ashyq import` of a package into SQLite against the sqlite3 shell's own bulk
 # loader (`.import --csv counts.csv`) on the same counts.csv, side by side in one run
-# (issue 3 item 10). Prints a Markdown table for BENCHMARKS.md.
+# (issue 3 item 10), then the national re-tally from each database (`ashyq tally --db` against
+# sqlite3 summing the copied rows). Prints Markdown tables for BENCHMARKS.md.
 #
 #   scripts/bench-import.sh [--reps N] [--stations N]
 #
@@ -38,16 +39,35 @@ def clean():
     for f in glob.glob(os.path.join(work, "*.db*")):
         os.remove(f)
 
-def timed(cmd):
-    clean()
+def timed(cmd, db):
+    for f in glob.glob(db + "*"):
+        os.remove(f)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - t
 
 ashyq, peer = [], []
 for _ in range(reps):
-    ashyq.append(timed([binary, "import", pkg, "--db", f"sqlite:{work}/ashyq.db"]))
-    peer.append(timed(["sqlite3", f"{work}/peer.db", f".import --csv {pkg}/counts.csv counts"]))
+    ashyq.append(timed([binary, "import", pkg, "--db", f"sqlite:{work}/ashyq.db"], f"{work}/ashyq.db"))
+    peer.append(timed(["sqlite3", f"{work}/peer.db", f".import --csv {pkg}/counts.csv counts"], f"{work}/peer.db"))
+
+# National re-tally from the databases just filled (the last repetition's): ashyq reads the
+# latest version of every protocol and rolls every contest up the tree; the peer sums the
+# copied rows by (contest, line). Both print the national totals.
+def run(cmd):
+    t = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return time.perf_counter() - t, out
+
+tally_a, tally_p = [], []
+for _ in range(reps):
+    ta, out_a = run([binary, "tally", "--db", f"sqlite:{work}/ashyq.db", "--format", "csv"])
+    tp, out_p = run(["sqlite3", "-csv", f"{work}/peer.db",
+                     "select contest, line, sum(value) from counts group by contest, line"])
+    tally_a.append(ta); tally_p.append(tp)
+ours = {tuple(l.split(",")[0:1] + l.split(",")[2:3]): l.split(",")[3] for l in out_a.splitlines()[1:] if l.split(",")[3]}
+theirs = {(c, l): v for c, l, v in (x.split(",") for x in out_p.splitlines())}
+assert ours == theirs, "the two re-tallies disagree"
 clean()
 rows = sum(1 for _ in open(os.path.join(pkg, "counts.csv"))) - 1
 size = os.path.getsize(os.path.join(pkg, "counts.csv")) / 1e6
@@ -59,4 +79,9 @@ print("| package | counts.csv | `ashyq import` min / median | `sqlite3 .import` 
 print("|---|---|---|---|---|")
 print(f"| {os.path.basename(pkg)} | {size:.0f} MB, {rows:,} rows | {min(ashyq):.2f} s / {statistics.median(ashyq):.2f} s | "
       f"{min(peer):.2f} s / {statistics.median(peer):.2f} s | **{statistics.median(ashyq) / statistics.median(peer):.2f}** |")
+print()
+print("| package | `ashyq tally --db` min / median | `sqlite3` group-by min / median | ratio (median) |")
+print("|---|---|---|---|")
+print(f"| {os.path.basename(pkg)} | {min(tally_a):.3f} s / {statistics.median(tally_a):.3f} s | "
+      f"{min(tally_p):.3f} s / {statistics.median(tally_p):.3f} s | **{statistics.median(tally_a) / statistics.median(tally_p):.2f}** |")
 PY

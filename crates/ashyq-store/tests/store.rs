@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use ashyq_core::counts::ContestCounts;
 use ashyq_core::election::{ContestInfo, Election, ElectionInfo, OptionInfo};
@@ -91,7 +90,7 @@ on_both!(
     verify_catches_an_altered_tree_head,
     export_verifies_offline_and_catches_edits,
     a_foreign_key_is_refused,
-    tally_of_10000_stations_is_fast,
+    ten_thousand_stations_round_trip,
 );
 
 fn key(b: &Backend) -> (tempfile::TempDir, Signer) {
@@ -659,26 +658,17 @@ fn generated(n: usize) -> (Election, UnitTree, Vec<ContestCounts>) {
     (election, tree, vec![cc])
 }
 
-fn tally_of_10000_stations_is_fast(b: &mut Backend) {
+/// A Kazakhstan-size election round-trips: what the record totals is exactly what was imported.
+/// (Speed is measured in scripts/bench-import.sh, not asserted here.)
+fn ten_thousand_stations_round_trip(b: &mut Backend) {
     let (election, tree, counts) = generated(10_000);
-    let t = Instant::now();
     let s =
         b.store.import(&election, &tree, &counts, &ImportOptions::default(), None).expect("import");
-    let import = t.elapsed();
     assert_eq!(s.protocols, 10_000);
-    let t = Instant::now();
     let (e2, t2, c2) = b.store.totals("gen").expect("totals");
     let roll = c2[0].roll_up(&t2, e2.contests()[0].territory()).expect("roll");
-    let tally = t.elapsed();
     assert_eq!(c2, counts);
     assert_eq!(roll.at(0).expect("root").protocols, 10_000);
-    eprintln!(
-        "{}: 10,000 stations: import {import:?}, re-tally from stored versions {tally:?}",
-        if b.pg_schema.is_some() { "postgres" } else { "sqlite" }
-    );
-    // Debug builds are ~10x slower than release; the release figure is in the README.
-    let limit = if cfg!(debug_assertions) { 5.0 } else { 1.0 };
-    assert!(tally.as_secs_f64() < limit, "re-tally took {tally:?}");
 }
 
 /// Child half of the kill test: imports a big election into the database named by
