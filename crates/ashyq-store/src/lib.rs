@@ -34,6 +34,7 @@ mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use ashyq_core::checks::{check_protocol, check_summary, Severity};
 use ashyq_core::counts::{ContestCounts, Row};
@@ -233,6 +234,10 @@ pub struct Certification {
 pub struct Store {
     db: Db,
     limits: PlausibilityLimits,
+    /// Election definitions already read back: they never change once imported (the record is
+    /// insert-only), so each is read and validated once per `Store`, not once per protocol.
+    /// `verify` never uses this cache; it reads the raw rows.
+    definitions: HashMap<String, Arc<(Election, UnitTree)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -324,7 +329,7 @@ impl Store {
             let c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
                 StoreError::Database(format!("cannot connect to {}: {e}", redact(url)))
             })?;
-            let mut db = Db::Postgres(Box::new(c));
+            let mut db = Db::Postgres(Box::new(db::Pg::new(c)));
             db.batch("SET client_min_messages = warning")?;
             db
         } else {
@@ -332,7 +337,8 @@ impl Store {
                 "database URL \"{url}\" is neither sqlite:PATH nor postgres://user@host:port/db"
             )));
         };
-        let mut store = Store { db, limits: PlausibilityLimits::default() };
+        let mut store =
+            Store { db, limits: PlausibilityLimits::default(), definitions: HashMap::new() };
         schema::migrate(&mut store.db, &now_utc())?;
         Ok(store)
     }
@@ -535,7 +541,21 @@ impl Store {
 
     /// Reads an election's definition back from the record.
     pub fn definition(&mut self, election_id: &str) -> Result<(Election, UnitTree), StoreError> {
-        load_definition(&mut self.db, election_id)
+        let def = self.cached_definition(election_id)?;
+        Ok((def.0.clone(), def.1.clone()))
+    }
+
+    /// The definition, read from the database the first time only.
+    fn cached_definition(
+        &mut self,
+        election_id: &str,
+    ) -> Result<Arc<(Election, UnitTree)>, StoreError> {
+        if let Some(def) = self.definitions.get(election_id) {
+            return Ok(Arc::clone(def));
+        }
+        let def = Arc::new(load_definition(&mut self.db, election_id)?);
+        self.definitions.insert(election_id.to_owned(), Arc::clone(&def));
+        Ok(def)
     }
 
     fn protocol_key(
@@ -569,8 +589,9 @@ impl Store {
         contest: &str,
         unit: &str,
     ) -> Result<Vec<ProtocolVersion>, StoreError> {
-        let (election, tree) = self.definition(election_id)?;
-        let (ci, ui) = self.protocol_key(&election, &tree, contest, unit)?;
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (ci, ui) = self.protocol_key(election, tree, contest, unit)?;
         let c = &election.contests()[ci];
         let rows = self.db.query(
             "SELECT version, author, at, reason, findings, vals FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 ORDER BY version",
@@ -700,8 +721,9 @@ impl Store {
         s: &Submission,
         signer: Option<&Signer>,
     ) -> Result<Submitted, StoreError> {
-        let (election, tree) = self.definition(election_id)?;
-        let (ci, ui) = self.protocol_key(&election, &tree, &s.contest, &s.unit)?;
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
         let contest = election.contests()[ci].clone();
         if s.author.trim().is_empty() {
             return Err(StoreError::Invalid("a submission needs an author".into()));
@@ -710,7 +732,7 @@ impl Store {
         let latest = self.latest_row(election_id, ci, ui, n)?;
         let next = latest.as_ref().map_or(1, |l| l.0 + 1);
         let row = Self::row_from_values(&contest, None, &s.values)?;
-        let findings = self.check_row(election_id, &election, &tree, ci, ui, &row)?;
+        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         let double = self
             .db
@@ -722,8 +744,8 @@ impl Store {
         if !double {
             return self.accept(
                 election_id,
-                &election,
-                &tree,
+                election,
+                tree,
                 ci,
                 ui,
                 next,
@@ -755,8 +777,8 @@ impl Store {
                     let author = format!("{a1}+{a2}");
                     self.accept(
                         election_id,
-                        &election,
-                        &tree,
+                        election,
+                        tree,
                         ci,
                         ui,
                         next,
@@ -815,8 +837,9 @@ impl Store {
         contest: &str,
         unit: &str,
     ) -> Result<Vec<Difference>, StoreError> {
-        let (election, tree) = self.definition(election_id)?;
-        let (ci, ui) = self.protocol_key(&election, &tree, contest, unit)?;
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (ci, ui) = self.protocol_key(election, tree, contest, unit)?;
         let c = &election.contests()[ci];
         let n = ProtocolLine::COUNT + c.options().len();
         let next = self.latest_row(election_id, ci, ui, n)?.map_or(1, |l| l.0 + 1);
@@ -835,8 +858,9 @@ impl Store {
         s: &Submission,
         signer: Option<&Signer>,
     ) -> Result<Submitted, StoreError> {
-        let (election, tree) = self.definition(election_id)?;
-        let (ci, ui) = self.protocol_key(&election, &tree, &s.contest, &s.unit)?;
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
         let contest = election.contests()[ci].clone();
         let n = ProtocolLine::COUNT + contest.options().len();
         let next = self.latest_row(election_id, ci, ui, n)?.map_or(1, |l| l.0 + 1);
@@ -859,7 +883,7 @@ impl Store {
             )));
         }
         let row = Self::row_from_values(&contest, Some(r1), &s.values)?;
-        let findings = self.check_row(election_id, &election, &tree, ci, ui, &row)?;
+        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         let reason = format!(
             "double entry resolved by {} between {a1} and {a2}{}",
@@ -868,8 +892,8 @@ impl Store {
         );
         self.accept(
             election_id,
-            &election,
-            &tree,
+            election,
+            tree,
             ci,
             ui,
             next,
@@ -896,8 +920,9 @@ impl Store {
         if s.author.trim().is_empty() {
             return Err(StoreError::Invalid("a correction needs an author".into()));
         }
-        let (election, tree) = self.definition(election_id)?;
-        let (ci, ui) = self.protocol_key(&election, &tree, &s.contest, &s.unit)?;
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
         let contest = election.contests()[ci].clone();
         let n = ProtocolLine::COUNT + contest.options().len();
         let Some((v, base)) = self.latest_row(election_id, ci, ui, n)? else {
@@ -907,12 +932,12 @@ impl Store {
             )));
         };
         let row = Self::row_from_values(&contest, Some(base), &s.values)?;
-        let findings = self.check_row(election_id, &election, &tree, ci, ui, &row)?;
+        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         self.accept(
             election_id,
-            &election,
-            &tree,
+            election,
+            tree,
             ci,
             ui,
             v + 1,
@@ -1019,9 +1044,10 @@ impl Store {
         &mut self,
         election_id: &str,
     ) -> Result<(Election, UnitTree, Vec<ContestCounts>), StoreError> {
-        let (election, tree) = self.definition(election_id)?;
-        let (counts, _) = self.latest(election_id, &election)?;
-        Ok((election, tree, counts))
+        let def = self.cached_definition(election_id)?;
+        let (election, tree) = (&def.0, &def.1);
+        let (counts, _) = self.latest(election_id, election)?;
+        Ok((election.clone(), tree.clone(), counts))
     }
 
     /// Reporting progress per contest.
@@ -1066,7 +1092,8 @@ impl Store {
         author: &str,
         time: &str,
     ) -> Result<(), StoreError> {
-        let (_, tree) = self.definition(election_id)?;
+        let def = self.cached_definition(election_id)?;
+        let tree = &def.1;
         let ui = tree.index_of(unit).ok_or_else(|| {
             StoreError::Invalid(format!("unit \"{unit}\" is not in election {election_id}"))
         })?;
@@ -1102,7 +1129,8 @@ impl Store {
 
     /// Turnout snapshots summed up the tree: one row per (unit with data, hour), in tree order.
     pub fn turnout(&mut self, election_id: &str) -> Result<Vec<TurnoutRow>, StoreError> {
-        let (_, tree) = self.definition(election_id)?;
+        let def = self.cached_definition(election_id)?;
+        let tree = &def.1;
         let rows = self.db.query(
             "SELECT unit_idx, hour, voters FROM turnout WHERE election_id = ?1",
             &[election_id.into()],

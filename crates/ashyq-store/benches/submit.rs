@@ -1,0 +1,117 @@
+//! Durable ingest of protocols entered one at a time (the live-night path; BRIEF.md target:
+//! more than 2,000 protocols/s), side by side with the floor of the same engine: one bare
+//! `INSERT` + commit per protocol with the same durability settings (WAL, `synchronous=FULL`).
+//!
+//! Run: `cargo bench -p ashyq-store --bench submit` (prints a Markdown table for BENCHMARKS.md).
+//! With `ASHYQ_TEST_POSTGRES` set, PostgreSQL is measured too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use ashyq_core::counts::ContestCounts;
+use ashyq_generate::{Generator, Params, Sink};
+use ashyq_store::{ImportOptions, Store, Submission, Submitted};
+
+const N: usize = 2_000;
+
+/// Collects each station's protocol lines.
+#[derive(Default)]
+struct Protocols(BTreeMap<String, Vec<(String, u64)>>);
+
+impl Sink for Protocols {
+    type Error = std::convert::Infallible;
+    fn count(
+        &mut self,
+        _contest: &str,
+        unit: &str,
+        line: &str,
+        value: u64,
+    ) -> Result<(), Self::Error> {
+        self.0.entry(unit.to_owned()).or_default().push((line.to_owned(), value));
+        Ok(())
+    }
+    fn truth(&mut self, _station: &str, _stuffed: bool, _rounded: bool) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+fn ashyq_rate(url: &str, protocols: &[(String, Vec<(String, u64)>)], generator: &Generator) -> f64 {
+    let mut store = Store::open(url).expect("open");
+    let election = generator.election();
+    let empty: Vec<ContestCounts> = election.contests().iter().map(ContestCounts::new).collect();
+    store
+        .import(election, generator.tree(), &empty, &ImportOptions::default(), None)
+        .expect("definition");
+    let id = election.id().as_str().to_owned();
+    let contest = election.contests()[0].id().as_str().to_owned();
+    let t = Instant::now();
+    for (unit, values) in protocols.iter().take(N) {
+        let s = Submission {
+            contest: contest.clone(),
+            unit: unit.clone(),
+            values: values.clone(),
+            author: "PEC secretary".into(),
+            time: "2026-08-23T20:30:00+05:00".into(),
+            acknowledge_warnings: true,
+            ..Submission::default()
+        };
+        match store.submit(&id, &s, None).expect("submit") {
+            Submitted::Accepted { .. } => {}
+            other => panic!("not accepted: {other:?}"),
+        }
+    }
+    N as f64 / t.elapsed().as_secs_f64()
+}
+
+fn bare_sqlite_rate(path: &std::path::Path, protocols: &[(String, Vec<(String, u64)>)]) -> f64 {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE p (unit TEXT PRIMARY KEY, vals TEXT NOT NULL);").unwrap();
+    let t = Instant::now();
+    for (unit, values) in protocols.iter().take(N) {
+        let vals: Vec<String> = values.iter().map(|(_, v)| v.to_string()).collect();
+        c.execute("INSERT INTO p (unit, vals) VALUES (?1, ?2)", (unit, vals.join(","))).unwrap();
+    }
+    N as f64 / t.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let params = Params {
+        stations: 10_000,
+        contests: vec![ashyq_generate::Preset::Mazhilis],
+        ..Params::default()
+    };
+    let generator = Generator::new(&params).expect("generator");
+    let mut sink = Protocols::default();
+    generator.run(&mut sink, |_| {}).expect("generate");
+    let protocols: Vec<_> = sink.0.into_iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    println!("| backend | `Store::submit`, one protocol per transaction | bare `INSERT` + commit per protocol | ratio (rates) |");
+    println!("|---|---|---|---|");
+    let ours = ashyq_rate(
+        &format!("sqlite:{}", dir.path().join("a.db").display()),
+        &protocols,
+        &generator,
+    );
+    let bare = bare_sqlite_rate(&dir.path().join("b.db"), &protocols);
+    println!("| SQLite | {ours:.0} protocols/s | {bare:.0} protocols/s | {:.2} |", ours / bare);
+    if let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") {
+        let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).expect("schema");
+        let ours = ashyq_rate(&url, &protocols, &generator);
+        ashyq_store::testing::pg_drop_schema(&base, &schema);
+        let mut c = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        c.batch_execute("DROP TABLE IF EXISTS bench_p; CREATE TABLE bench_p (unit TEXT PRIMARY KEY, vals TEXT NOT NULL)").unwrap();
+        let t = Instant::now();
+        for (unit, values) in protocols.iter().take(N) {
+            let vals: Vec<String> = values.iter().map(|(_, v)| v.to_string()).collect();
+            c.execute("INSERT INTO bench_p (unit, vals) VALUES ($1, $2)", &[unit, &vals.join(",")])
+                .unwrap();
+        }
+        let bare = N as f64 / t.elapsed().as_secs_f64();
+        c.batch_execute("DROP TABLE bench_p").unwrap();
+        println!(
+            "| PostgreSQL | {ours:.0} protocols/s | {bare:.0} protocols/s | {:.2} |",
+            ours / bare
+        );
+    }
+}
