@@ -265,13 +265,16 @@ fn contest_text(s: &mut String, election: &Election, tree: &UnitTree, co: &Conte
                 if p.threshold_from_package { ", set by the package" } else { "" }
             );
             if let Some(q) = &p.quota {
+                let exact = if q.denom == 1u32.into() {
+                    format!("{} exactly", q.numer)
+                } else {
+                    format!("{q} ≈ {}", q.to_decimal_string(2))
+                };
                 let _ = writeln!(
                     s,
-                    "Hare quota = votes of passing lists {} / {} seats = {} ≈ {}",
+                    "Hare quota = votes of passing lists {} / {} seats = {exact}",
                     num(p.passing_votes),
                     p.seats_total,
-                    q,
-                    q.to_decimal_string(2)
                 );
             }
             let _ = writeln!(
