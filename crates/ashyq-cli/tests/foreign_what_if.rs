@@ -56,7 +56,7 @@ fn duma_2021_list_seats_reproduce_under_the_hare_rule() {
         .filter(|(_, s)| s.as_u64() != Some(0))
         .map(|(id, s)| (id.clone(), s.as_u64().unwrap()))
         .collect();
-    won.sort_by(|a, b| b.1.cmp(&a.1));
+    won.sort_by_key(|w| std::cmp::Reverse(w.1));
     let seats: Vec<u64> = won.iter().map(|(_, s)| *s).collect();
     assert_eq!(seats, [126, 48, 19, 19, 13], "{won:?}");
     // The two largest are United Russia (ballot no. 5) and KPRF (ballot no. 1).
