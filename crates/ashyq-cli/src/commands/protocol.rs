@@ -34,13 +34,7 @@ pub(crate) struct Target {
 #[derive(clap::Args, Debug)]
 pub(crate) struct Entry {
     #[command(flatten)]
-    pub(crate) target: Target,
-    /// Contest id, e.g. `president`.
-    #[arg(long)]
-    pub(crate) contest: String,
-    /// Unit id: a polling station, or a territorial commission for a summary protocol.
-    #[arg(long)]
-    pub(crate) unit: String,
+    pub(crate) which: Which,
     /// A line and its value, e.g. `--set registered=1200 --set alpha=600` (protocol lines:
     /// registered, ballots_received, ballots_issued, ballots_cancelled, ballots_found, invalid,
     /// not_counted, absentee, mobile; options by their id). Repeat for each line.
@@ -71,10 +65,10 @@ pub(crate) struct Entry {
 pub(crate) struct Which {
     #[command(flatten)]
     pub(crate) target: Target,
-    /// Contest id.
+    /// Contest id, e.g. `president`.
     #[arg(long)]
     pub(crate) contest: String,
-    /// Unit id.
+    /// Unit id: a polling station, or a territorial commission for a summary protocol.
     #[arg(long)]
     pub(crate) unit: String,
 }
@@ -151,8 +145,8 @@ fn open(t: &Target) -> Result<(Store, String)> {
 
 fn submission(e: &Entry) -> Submission {
     Submission {
-        contest: e.contest.clone(),
-        unit: e.unit.clone(),
+        contest: e.which.contest.clone(),
+        unit: e.which.unit.clone(),
         values: e.set.clone(),
         author: e.author.clone(),
         time: e.time.clone().unwrap_or_else(ashyq_store::now_utc),
@@ -214,9 +208,9 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
     match &args.action {
         Action::Submit(e) | Action::Correct(e) | Action::Resolve(e) => {
             let signer = load_key(e.key.as_deref())?;
-            let (mut store, id) = open(&e.target)?;
+            let (mut store, id) = open(&e.which.target)?;
             let s = submission(e);
-            let what = format!("protocol (contest {}, unit {})", e.contest, e.unit);
+            let what = format!("protocol (contest {}, unit {})", e.which.contest, e.which.unit);
             let res = match &args.action {
                 Action::Submit(_) => store.submit(&id, &s, signer.as_ref()),
                 Action::Correct(_) => store.correct(&id, &s, signer.as_ref()),
