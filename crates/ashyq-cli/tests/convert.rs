@@ -24,7 +24,7 @@ fn p(path: &Path) -> &str {
 }
 
 fn ingest_test_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ashyq-ingest/test_data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ashyq-convert/test_data")
 }
 
 /// ../shared/data, or None (with the skip message) when absent outside CI.

@@ -73,7 +73,7 @@ pub(crate) fn write(rec: &RawRecord, dir: &Path) -> Result<(), StoreError> {
     fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let (counts, _) =
         record::latest_counts(&rec.election, &rec.versions).map_err(StoreError::Corrupt)?;
-    ashyq_ingest::write_package(
+    ashyq_package::write_package(
         dir,
         &rec.election,
         &rec.tree,
@@ -149,7 +149,7 @@ fn int(v: &Json, name: &str, file: &str, line: usize) -> Result<i64, StoreError>
 /// Verifies an exported record folder offline. `Ok(findings)`: empty when intact; `Err` when
 /// the folder cannot be read at all.
 pub fn verify_record(dir: &Path) -> Result<Vec<String>, StoreError> {
-    let package = ashyq_ingest::read_package(dir).map_err(|d| {
+    let package = ashyq_package::read_package(dir).map_err(|d| {
         StoreError::Io(format!(
             "{}: the definition or counts cannot be read:\n{}",
             dir.display(),

@@ -201,7 +201,7 @@ impl Store {
             )));
         }
         let now = now_utc();
-        let def_text = ashyq_ingest::election_toml(election, tree, &[]);
+        let def_text = ashyq_package::election_toml(election, tree, &[]);
         let units_text = record::units_csv(tree);
         let def_hash = record::definition_hash(election, tree);
         let mut versions = Vec::new();

@@ -94,7 +94,7 @@ pub(crate) fn units_csv(tree: &UnitTree) -> String {
 
 /// Canonical definition text.
 pub(crate) fn definition_text(election: &Election, tree: &UnitTree) -> String {
-    let mut s = ashyq_ingest::election_toml(election, tree, &[]);
+    let mut s = ashyq_package::election_toml(election, tree, &[]);
     s.push_str("\n-- units.csv --\n");
     s.push_str(&units_csv(tree));
     s

@@ -16,8 +16,8 @@ fn small_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/small")
 }
 
-fn small() -> ashyq_ingest::Package {
-    ashyq_ingest::read_package(&small_dir()).expect("test package reads")
+fn small() -> ashyq_package::Package {
+    ashyq_package::read_package(&small_dir()).expect("test package reads")
 }
 
 struct Backend {
@@ -551,7 +551,7 @@ fn export_verifies_offline_and_catches_edits(b: &mut Backend) {
         .expect("readme")
         .contains("ashyq verify --record"));
     // The exported folder is a package with the latest counts.
-    let p = ashyq_ingest::read_package(&dir).expect("package");
+    let p = ashyq_package::read_package(&dir).expect("package");
     let (_, _, counts) = b.store.totals(&e).expect("totals");
     assert_eq!(p.counts, counts);
     // Edit one value in the versions file.

@@ -4,7 +4,7 @@
 //! protocol's lines together, in the same order for every unit, units in units.csv order, so
 //! the common row is recognised by comparing prefixes; other rows are looked up (unit ids
 //! through [`crate::units`]'s hash index). It validates every row as
-//! `ashyq_ingest::read_package` does and declines ([`FastError::Declined`]) on anything it does
+//! `ashyq_package::read_package` does and declines ([`FastError::Declined`]) on anything it does
 //! not accept, so that the exact path reports it.
 
 use std::fs::{self, File};
@@ -14,7 +14,7 @@ use std::path::Path;
 use ashyq_core::counts::Totals;
 use ashyq_core::election::Election;
 use ashyq_core::units::{UnitInfo, UnitTree};
-use ashyq_ingest::{parse_election_toml, COUNTS_FILE, ELECTION_FILE, UNITS_FILE};
+use ashyq_package::{parse_election_toml, COUNTS_FILE, ELECTION_FILE, UNITS_FILE};
 
 use crate::units::{self, IdIndex, Structure, UnitText, NONE};
 use crate::{line_names, unknown_kind, ContestTotals, Scope, Tally, TallyError, UnitTotals};

@@ -9,7 +9,7 @@
 //! never zero).
 //!
 //! Two paths compute them from an election package:
-//! - [`tally_exact`]: [`ashyq_ingest::read_package`] then `roll_up` — the reference;
+//! - [`tally_exact`]: [`ashyq_package::read_package`] then `roll_up` — the reference;
 //! - [`tally_fast`]: a multi-threaded byte-level reader of `counts.csv` that interns contests,
 //!   units and lines to indices and keeps one dense row per protocol. It accepts only the plain
 //!   CSV dialect the package writer produces (no quotes, no padding) and checks everything
@@ -33,7 +33,7 @@ use ashyq_core::counts::{ContestCounts, RollUp, Totals};
 use ashyq_core::election::{Contest, Election};
 use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::{UnitIdx, UnitTree};
-use ashyq_ingest::{read_package, Diagnostics};
+use ashyq_package::{read_package, Diagnostics};
 
 pub use fast::{tally_fast, tally_fast_with};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use ashyq_core::election::{ContestInfo, Election, ElectionInfo, OptionInfo};
 use ashyq_core::units::UnitTree;
 use ashyq_generate::{Generator, Params, Preset, Sink};
-use ashyq_ingest::PackageWriter;
+use ashyq_package::PackageWriter;
 use ashyq_tally::{tally_exact, tally_fast_with, tally_package, FastError, Scope};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

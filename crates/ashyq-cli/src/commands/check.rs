@@ -9,7 +9,7 @@ use ashyq_core::checks::{
     check_plausibility, check_protocol, check_summary, Finding, PlausibilityLimits, Severity,
 };
 use ashyq_core::line::Line;
-use ashyq_ingest::{read_package, Package, COUNTS_FILE};
+use ashyq_package::{read_package, Package, COUNTS_FILE};
 use serde_json::json;
 
 use super::{print, Format};

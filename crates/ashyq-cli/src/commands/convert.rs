@@ -1,5 +1,5 @@
 //! `ashyq convert`: real station-level sources into election packages, and packages into
-//! NIST SP 1500-100 CDF JSON. The converters live in `ashyq_ingest::convert`; this module only
+//! NIST SP 1500-100 CDF JSON. The converters live in `ashyq_convert`; this module only
 //! handles arguments, progress and writing safely (a temporary folder next to `--out`, renamed
 //! at the end, so a failed conversion leaves nothing behind).
 
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ashyq_ingest::convert::{self, ConvertError, SourceFormat};
+use ashyq_convert::{self as convert, ConvertError, SourceFormat};
 
 use super::load_package;
 

@@ -44,7 +44,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
     let mut packages: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("cannot list the examples folder {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join(ashyq_ingest::ELECTION_FILE).is_file())
+        .filter(|p| p.join(ashyq_package::ELECTION_FILE).is_file())
         .collect();
     packages.sort();
     if packages.is_empty() {

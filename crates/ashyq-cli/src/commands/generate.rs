@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use ashyq_generate::{Generator, Params, Preset, Sink};
-use ashyq_ingest::PackageWriter;
+use ashyq_package::PackageWriter;
 
 /// The side file naming the manipulated stations. Package readers ignore files they do not
 /// know, so it does not change the package.

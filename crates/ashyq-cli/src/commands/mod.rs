@@ -16,7 +16,7 @@ pub(crate) mod verify;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
-use ashyq_ingest::{read_package, Package};
+use ashyq_package::{read_package, Package};
 
 /// Output format of commands that print results.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use ashyq_convert::{convert, SourceFormat};
 use ashyq_core::line::ProtocolLine;
-use ashyq_ingest::convert::{convert, SourceFormat};
-use ashyq_ingest::read_package;
+use ashyq_package::read_package;
 
 /// ../shared/data, or None (with the skip message) when absent outside CI.
 fn data_dir() -> Option<PathBuf> {

@@ -5,7 +5,6 @@
 //! every problem it can find (up to [`MAX_DIAGNOSTICS`]), not only the first.
 #![deny(missing_docs)]
 
-pub mod convert;
 mod diagnostic;
 mod package;
 mod write;

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use ashyq_convert::cdf::export_cdf;
+use ashyq_convert::{convert, SourceFormat};
 use ashyq_core::line::ProtocolLine;
-use ashyq_ingest::convert::cdf::export_cdf;
-use ashyq_ingest::convert::{convert, SourceFormat};
-use ashyq_ingest::{read_package, Package};
+use ashyq_package::{read_package, Package};
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use ashyq_ingest::read_package;
+use ashyq_package::read_package;
 use proptest::prelude::*;
 
 const ELECTION: &str = "[election]\nid = \"t\"\nname = \"T\"\ndate = \"2022-06-05\"\nrules = \"kz-2022\"\n\n[[contest]]\nid = \"r\"\nkind = \"referendum\"\nterritory = \"KZ\"\n\n[[contest.option]]\nid = \"yes\"\nname = \"Yes\"\n\n[[contest.option]]\nid = \"no\"\nname = \"No\"\n";

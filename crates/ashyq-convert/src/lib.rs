@@ -31,8 +31,8 @@ use ashyq_core::election::{Election, ElectionInfo, OptionInfo};
 use ashyq_core::line::Line;
 use ashyq_core::units::{UnitInfo, UnitTree};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::write::PackageWriter;
+use ashyq_package::PackageWriter;
+use ashyq_package::{Diagnostic, Diagnostics};
 
 /// A source format that can be converted into a package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -367,7 +367,7 @@ impl Draft {
             .map_err(|e| ConvertError::io(out, e))?;
         let mut counts = 0u64;
         let mut protocols = 0usize;
-        let counts_path = out.join(crate::package::COUNTS_FILE);
+        let counts_path = out.join(ashyq_package::COUNTS_FILE);
         for (ci, contest) in election.contests().iter().enumerate() {
             let cid = contest.id().as_str();
             for (unit, row) in self.rows.get(ci).map(Vec::as_slice).unwrap_or(&[]) {

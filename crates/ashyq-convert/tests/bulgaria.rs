@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use ashyq_convert::{convert, SourceFormat};
 use ashyq_core::counts::Totals;
 use ashyq_core::line::ProtocolLine;
-use ashyq_ingest::convert::{convert, SourceFormat};
-use ashyq_ingest::{read_package, Package};
+use ashyq_package::{read_package, Package};
 
 /// ../shared/data, or None (with the skip message) when absent outside CI.
 fn data_dir() -> Option<PathBuf> {

@@ -20,8 +20,8 @@ use ashyq_core::line::{Line, ProtocolLine};
 use serde_json::{json, Map, Value};
 
 use super::{display_name, open_input, ConvertError, Draft, Progress};
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::package::Package;
+use ashyq_package::Package;
+use ashyq_package::{Diagnostic, Diagnostics};
 
 const EXT_PREFIX: &str = "ashyq-";
 
