@@ -57,9 +57,13 @@ enum Command {
     /// Import an election package into the record (SQLite or PostgreSQL): every protocol row
     /// becomes version 1 of a protocol, in one transaction; prints how many were stored.
     Import(commands::import::ImportArgs),
-    /// Recompute every hash, signature and certified total of the record (--db URL, or an
-    /// exported folder offline with --record DIR); exit 1 with one line per problem.
+    /// Recompute every leaf, hash, checkpoint signature and certified total of the record (--db
+    /// URL, or an exported folder offline with --record DIR) against the commission's verifier
+    /// key and checkpoints published earlier; exit 1 with one line per problem.
     Verify(commands::verify::VerifyArgs),
+    /// The log for outsiders: the verifier key, the latest signed checkpoint, inclusion and
+    /// consistency proofs (RFC 9162, C2SP checkpoints).
+    Log(commands::log::LogArgs),
     /// Write one election's record as a self-contained folder for offline verification.
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Tally(a) => commands::tally::run(a),
         Command::Import(a) => commands::import::run(a),
         Command::Verify(a) => commands::verify::run(a),
+        Command::Log(a) => commands::log::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
     };

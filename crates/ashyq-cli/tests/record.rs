@@ -1,6 +1,8 @@
 //! The record from the shell: `ashyq import`, `protocol`, `verify`, `export`, on SQLite and
 //! (when `ASHYQ_TEST_POSTGRES` is set; required when `CI` is set) on PostgreSQL.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -64,7 +66,7 @@ fn station_flow(db: &str) {
         "{}",
         stdout(&o)
     );
-    assert!(stdout(&o).contains("tree head signed"));
+    assert!(stdout(&o).contains("checkpoint signed"));
     let o = ashyq(&["import", &small(), "--db", db], cwd);
     assert_eq!(code(&o), 2, "a second import is an error");
     assert!(String::from_utf8_lossy(&o.stderr).contains("already in the record"));
@@ -111,24 +113,30 @@ fn station_flow(db: &str) {
     let h = stdout(&o);
     assert!(
         h.contains("version 1 by import")
-            && h.contains("version 2 by clerk-7 at 2026-03-02T09:00:00+05:00: recount"),
+            && h.contains("version 2 by clerk-7 at 2026-03-02T04:00:00Z (log entry 9): recount"),
         "{h}"
     );
     assert!(h.contains("alpha=590"));
 
     let o = ashyq(&["protocol", "progress", "--db", db], cwd);
-    assert_eq!(stdout(&o), "president: 7 of 7 stations reported, 8100 registered voters covered\n");
+    assert_eq!(
+        stdout(&o),
+        "president: 7 of 7 protocols reported, 8100 registered voters covered\n"
+    );
     let o = ashyq(
         &[
-            "protocol", "turnout", "--db", db, "--unit", "S001", "--hour", "10:00", "--voters",
-            "150", "--author", "s1",
+            "protocol", "turnout", "--db", db, "--key", &key, "--unit", "S001", "--hour", "10:00",
+            "--voters", "150", "--author", "s1",
         ],
         cwd,
     );
     assert_eq!(code(&o), 0, "{o:?}");
     let o = ashyq(&["protocol", "turnout", "--db", db], cwd);
     assert!(stdout(&o).contains("KZ,10:00,150,1"), "{}", stdout(&o));
-    let o = ashyq(&["protocol", "certify", "--db", db, "--time", "2026-03-03T00:00:00Z"], cwd);
+    let o = ashyq(&["protocol", "certify", "--db", db], cwd);
+    assert_eq!(code(&o), 2, "a signed record needs its key: {o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--key"), "{o:?}");
+    let o = ashyq(&["protocol", "certify", "--db", db, "--key", &key], cwd);
     assert_eq!(code(&o), 0, "{o:?}");
     assert!(
         stdout(&o).contains("president,KZ,alpha,3610") && stdout(&o).contains("Alpha Candidate"),
@@ -145,16 +153,12 @@ fn station_flow(db: &str) {
     let o = ashyq(&["outcome", &out], cwd);
     assert!(stdout(&o).contains("3,610"), "{}", stdout(&o));
     // Alter one value of the exported log: verify names it.
-    let versions = Path::new(&out).join("protocol_versions.jsonl");
-    let text = std::fs::read_to_string(&versions).expect("read");
-    std::fs::write(&versions, text.replacen(",180,", ",181,", 1)).expect("write");
+    let log = Path::new(&out).join("log.jsonl");
+    let text = std::fs::read_to_string(&log).expect("read");
+    std::fs::write(&log, text.replacen("\"beta\":180", "\"beta\":181", 1)).expect("write");
     let o = ashyq(&["verify", "--record", &out], cwd);
     assert_eq!(code(&o), 1, "{o:?}");
-    assert!(
-        stdout(&o).contains("log entry 1") && stdout(&o).contains("unit S001"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("the log was altered"), "{}", stdout(&o));
     let o = ashyq(&["verify", "--record", &cwd.join("nowhere").display().to_string()], cwd);
     assert_eq!(code(&o), 2, "{o:?}");
 }
@@ -257,6 +261,148 @@ fn double_entry_flow(db: &str) {
     assert!(stdout(&o).starts_with("president: 1 of 7"), "{}", stdout(&o));
     let o = ashyq(&["verify", "--db", db], cwd);
     assert_eq!(code(&o), 0, "{o:?}");
+    assert!(stdout(&o).contains("internal consistency only"), "{}", stdout(&o));
+}
+
+/// What an observer does: keep the key and a checkpoint, ask for proofs, re-verify later.
+fn observer_flow(db: &str) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cwd = tmp.path();
+    let key = cwd.join("commission.key").display().to_string();
+    assert_eq!(code(&ashyq(&["import", &small(), "--db", db, "--key", &key], cwd)), 0);
+    let o = ashyq(&["log", "key", "--db", db], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let vkey = stdout(&o).trim().to_owned();
+    assert!(vkey.starts_with("ashyq/test-2026-station+"), "{vkey}");
+    let o = ashyq(&["log", "checkpoint", "--db", db], cwd);
+    let cp = stdout(&o);
+    assert!(cp.starts_with("ashyq/test-2026-station\n8\n"), "{cp}");
+    let cp_file = cwd.join("checkpoint-8");
+    std::fs::write(&cp_file, &cp).unwrap();
+    let cp_arg = cp_file.display().to_string();
+    let o = ashyq(&["verify", "--db", db, "--verifier-key", &vkey, "--checkpoint", &cp_arg], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(
+        stdout(&o).contains("checked against the key and checkpoints you gave"),
+        "{}",
+        stdout(&o)
+    );
+    // A correction later; the earlier checkpoint still holds.
+    let o = ashyq(
+        &[
+            "protocol",
+            "correct",
+            "--db",
+            db,
+            "--key",
+            &key,
+            "--contest",
+            "president",
+            "--unit",
+            "S003",
+            "--author",
+            "clerk",
+            "--set",
+            "beta=221",
+            "--set",
+            "against-all=69",
+            "--reason",
+            "typo",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(
+        &[
+            "log",
+            "prove",
+            "--db",
+            db,
+            "--contest",
+            "president",
+            "--unit",
+            "S003",
+            "--format",
+            "json",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for k in ["leaf_index", "tree_size", "leaf", "leaf_hash", "path", "root_hash"] {
+        assert!(p.get(k).is_some(), "{k} missing: {p}");
+    }
+    assert_eq!(p["leaf_index"], 8);
+    assert_eq!(p["tree_size"], 9);
+    use base64::Engine as _;
+    let leaf =
+        base64::engine::general_purpose::STANDARD.decode(p["leaf"].as_str().unwrap()).unwrap();
+    assert!(String::from_utf8(leaf).unwrap().contains("\"beta\":221"));
+    let o = ashyq(&["log", "consistency", "--db", db, "--from", "8", "--format", "json"], cwd);
+    let c: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((c["from"].as_u64(), c["to"].as_u64()), (Some(8), Some(9)));
+    assert_eq!(c["to_root"], p["root_hash"]);
+    for k in ["path", "from_root"] {
+        assert!(c.get(k).is_some());
+    }
+    let o = ashyq(&["verify", "--db", db, "--verifier-key", &vkey, "--checkpoint", &cp_arg], cwd);
+    assert_eq!(code(&o), 0, "the record extends the checkpoint: {o:?}");
+    // Another key pinned: every checkpoint fails.
+    let other = "ashyq/test-2026-station+00000000+AWa+fjMsekUzMr2dCn99sFX1xe8aBq2mbZizn7aBDEc6";
+    let o = ashyq(&["verify", "--db", db, "--verifier-key", other], cwd);
+    assert_eq!(code(&o), 2, "a malformed key is an error: {o:?}");
+    let impostor = ashyq_record::Signer::from_seed([9; 32])
+        .verifier_key("ashyq/test-2026-station")
+        .unwrap()
+        .to_string();
+    let o = ashyq(&["verify", "--db", db, "--verifier-key", &impostor], cwd);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert!(stdout(&o).contains("not the pinned key"), "{}", stdout(&o));
+}
+
+#[test]
+fn observer_flow_on_sqlite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    observer_flow(&format!("sqlite:{}", tmp.path().join("r.db").display()));
+}
+
+#[test]
+fn observer_flow_on_postgres() {
+    if let Some((_guard, url)) = pg_url() {
+        observer_flow(&url);
+    }
+}
+
+#[test]
+fn commands_on_a_missing_record_create_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for args in [
+        vec![
+            "protocol",
+            "submit",
+            "--contest",
+            "president",
+            "--unit",
+            "S001",
+            "--author",
+            "a",
+            "--set",
+            "alpha=1",
+        ],
+        vec!["protocol", "progress"],
+        vec!["verify"],
+        vec!["tally", "--db", "sqlite:./ashyq.db"],
+        vec!["log", "key"],
+        vec!["export", "--out", "x"],
+    ] {
+        let o = ashyq(&args, tmp.path());
+        assert_eq!(code(&o), 2, "{args:?}: {o:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"), "{args:?}: {o:?}");
+        assert!(!tmp.path().join("ashyq.db").exists(), "{args:?} created a database");
+    }
+    let o = ashyq(&["verify", "--db", "postgres://postgres@127.0.0.1:1/test"], tmp.path());
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("connection refused"), "{o:?}");
 }
 
 #[test]
@@ -290,6 +436,7 @@ fn default_database_is_ashyq_db_in_the_working_folder() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let o = ashyq(&["verify"], tmp.path());
     assert_eq!(code(&o), 2, "no record yet: {o:?}");
+    assert!(!tmp.path().join("ashyq.db").exists());
     let o = ashyq(&["import", &small()], tmp.path());
     assert_eq!(code(&o), 0, "{o:?}");
     assert!(tmp.path().join("ashyq.db").exists());

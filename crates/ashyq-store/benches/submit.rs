@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use ashyq_core::counts::ContestCounts;
 use ashyq_generate::{Generator, Params, Sink};
-use ashyq_store::{ImportOptions, Store, Submission, Submitted};
+use ashyq_store::{ImportOptions, OpenMode, Store, Submission, Submitted};
 
 const N: usize = 2_000;
 
@@ -37,11 +37,13 @@ impl Sink for Protocols {
 }
 
 fn ashyq_rate(url: &str, protocols: &[(String, Vec<(String, u64)>)], generator: &Generator) -> f64 {
-    let mut store = Store::open(url).expect("open");
+    let mut store = Store::open(url, OpenMode::Create, ashyq_store::system_clock()).expect("open");
+    // Signed, as on election night: every submission appends to the log and signs a checkpoint.
+    store.set_signer(Some(std::sync::Arc::new(ashyq_store::Signer::from_seed([1; 32]))));
     let election = generator.election();
     let empty: Vec<ContestCounts> = election.contests().iter().map(ContestCounts::new).collect();
     store
-        .import(election, generator.tree(), &empty, &ImportOptions::default(), None)
+        .import(election, generator.tree(), &empty, &ImportOptions::default(), &mut |_, _| {})
         .expect("definition");
     let id = election.id().as_str().to_owned();
     let contest = election.contests()[0].id().as_str().to_owned();
@@ -56,7 +58,7 @@ fn ashyq_rate(url: &str, protocols: &[(String, Vec<(String, u64)>)], generator: 
             acknowledge_warnings: true,
             ..Submission::default()
         };
-        match store.submit(&id, &s, None).expect("submit") {
+        match store.submit(&id, &s).expect("submit") {
             Submitted::Accepted { .. } => {}
             other => panic!("not accepted: {other:?}"),
         }

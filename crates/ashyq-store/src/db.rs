@@ -4,7 +4,8 @@
 //! Only portable SQL is used (BIGINT, TEXT, no autoincrement, no upsert), so the schema and every
 //! query are the same on SQLite and PostgreSQL.
 
-use crate::StoreError;
+use crate::error::BackendErrorKind;
+use crate::{OpenMode, StoreError};
 
 /// A parameter or a result cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,13 +24,19 @@ impl Value {
     pub(crate) fn int(&self) -> Result<i64, StoreError> {
         match self {
             Value::Int(i) => Ok(*i),
-            other => Err(StoreError::Corrupt(format!("expected an integer, found {other:?}"))),
+            other => Err(StoreError::corrupt(
+                format!("expected an integer, found {other:?}"),
+                "a stored value",
+            )),
         }
     }
     pub(crate) fn text(&self) -> Result<&str, StoreError> {
         match self {
             Value::Text(s) => Ok(s),
-            other => Err(StoreError::Corrupt(format!("expected text, found {other:?}"))),
+            other => Err(StoreError::corrupt(
+                format!("expected text, found {other:?}"),
+                "a stored value",
+            )),
         }
     }
     pub(crate) fn opt_text(&self) -> Result<Option<&str>, StoreError> {
@@ -42,6 +49,14 @@ impl Value {
         match self {
             Value::Null | Value::NullInt => Ok(None),
             v => v.int().map(Some),
+        }
+    }
+    /// The value as an SQL literal (tamper tests rebuild UPDATE statements from it).
+    pub(crate) fn literal(&self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+            Value::Null | Value::NullInt => "NULL".to_owned(),
         }
     }
 }
@@ -117,13 +132,127 @@ fn pg_sql(sql: &str) -> String {
 }
 
 fn sqlite_err(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(e.to_string())
+    let kind = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            BackendErrorKind::Busy
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) => BackendErrorKind::NotARecord,
+        _ => BackendErrorKind::Other,
+    };
+    StoreError::backend(kind, format!("database: {e}"))
 }
 
 fn pg_err(e: postgres::Error) -> StoreError {
     match e.as_db_error() {
-        Some(db) => StoreError::Database(format!("{}: {}", db.code().code(), db.message())),
-        None => StoreError::Database(e.to_string()),
+        Some(db) => {
+            let kind = match db.code().code() {
+                "40001" | "40P01" => BackendErrorKind::Busy,
+                _ => BackendErrorKind::Other,
+            };
+            StoreError::backend(kind, format!("database: {}: {}", db.code().code(), db.message()))
+        }
+        None => StoreError::backend(BackendErrorKind::Other, format!("database: {e}")),
+    }
+}
+
+/// Opens the database named by `url`.
+pub(crate) fn connect(url: &str, mode: OpenMode) -> Result<Db, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        if path.is_empty() {
+            return Err(StoreError::Invalid(
+                "sqlite: needs a file path, e.g. sqlite:./ashyq.db".into(),
+            ));
+        }
+        let exists = std::path::Path::new(path).exists();
+        if mode == OpenMode::Existing && !exists {
+            return Err(StoreError::backend(
+                BackendErrorKind::UnknownDatabase,
+                format!("the record {url} does not exist (`ashyq import` creates one)"),
+            ));
+        }
+        use rusqlite::OpenFlags as F;
+        let flags = match mode {
+            OpenMode::Create => F::SQLITE_OPEN_READ_WRITE | F::SQLITE_OPEN_CREATE,
+            OpenMode::Existing => F::SQLITE_OPEN_READ_WRITE,
+        } | F::SQLITE_OPEN_NO_MUTEX;
+        let c = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| {
+            StoreError::backend(BackendErrorKind::Other, format!("cannot open {path}: {e}"))
+        })?;
+        c.busy_timeout(std::time::Duration::from_secs(30)).map_err(sqlite_err)?;
+        // A 256 MiB page cache (default 2 MiB) keeps the index B-trees of a national import in
+        // memory; it is an upper bound, allocated only as pages are used.
+        c.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;",
+        )
+        .map_err(|e| {
+            let kind = if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+                BackendErrorKind::NotARecord
+            } else {
+                BackendErrorKind::Other
+            };
+            StoreError::backend(kind, format!("cannot open {path}: {e}"))
+        })?;
+        Ok(Db::Sqlite(c))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let c =
+            postgres::Client::connect(url, postgres::NoTls).map_err(|e| pg_connect_err(url, &e))?;
+        let mut db = Db::Postgres(Box::new(Pg::new(c)));
+        db.batch("SET client_min_messages = warning")?;
+        Ok(db)
+    } else {
+        Err(StoreError::Invalid(format!(
+            "database URL \"{}\" is neither sqlite:PATH nor postgres://user@host:port/db",
+            ashyq_record::quote(url)
+        )))
+    }
+}
+
+/// Says why a PostgreSQL connection failed: refused, authentication, unknown database.
+fn pg_connect_err(url: &str, e: &postgres::Error) -> StoreError {
+    let shown = redact(url);
+    if let Some(db) = e.as_db_error() {
+        let (kind, why) = match db.code().code() {
+            "28P01" | "28000" => {
+                (BackendErrorKind::Authentication, "the server refused the user or password")
+            }
+            "3D000" => (BackendErrorKind::UnknownDatabase, "the database does not exist"),
+            _ => (BackendErrorKind::Other, "the server refused the connection"),
+        };
+        return StoreError::backend(
+            kind,
+            format!("cannot connect to {shown}: {why} ({})", db.message()),
+        );
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+            ) {
+                return StoreError::backend(
+                    BackendErrorKind::Refused,
+                    format!("cannot connect to {shown}: connection refused (is PostgreSQL running there?)"),
+                );
+            }
+        }
+        source = s.source();
+    }
+    StoreError::backend(BackendErrorKind::Refused, format!("cannot connect to {shown}: {e}"))
+}
+
+/// The URL with any password replaced by `***`.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(a)) if a > s => {
+            let userinfo = &url[s + 3..a];
+            match userinfo.split_once(':') {
+                Some((u, _)) => format!("{}{u}:***{}", &url[..s + 3], &url[a..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -267,8 +396,9 @@ impl Db {
                                 .map_err(pg_err)?
                                 .map(|v| Value::Int(i64::from(v)))
                         } else if *t == Type::NUMERIC {
-                            return Err(StoreError::Database(
-                                "numeric columns are not used; cast to bigint".to_owned(),
+                            return Err(StoreError::backend(
+                                BackendErrorKind::Other,
+                                "numeric columns are not used; cast to bigint",
                             ));
                         } else {
                             r.try_get::<_, Option<String>>(i).map_err(pg_err)?.map(Value::Text)
@@ -284,10 +414,21 @@ impl Db {
 
     /// Runs a query expected to return one row.
     pub(crate) fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
-        self.query(sql, params)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::Database(format!("query returned no row: {sql}")))
+        self.query(sql, params)?.into_iter().next().ok_or_else(|| {
+            StoreError::backend(BackendErrorKind::Other, format!("query returned no row: {sql}"))
+        })
+    }
+
+    /// The column names of a table, in order.
+    pub(crate) fn columns(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
+        let rows = match self {
+            Db::Sqlite(_) => self.query(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"), &[])?,
+            Db::Postgres(_) => self.query(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_name = ?1 AND table_schema = current_schema() ORDER BY ordinal_position",
+                &[table.into()],
+            )?,
+        };
+        rows.iter().map(|r| r[0].text().map(str::to_owned)).collect()
     }
 }
 

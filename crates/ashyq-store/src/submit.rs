@@ -1,56 +1,217 @@
 //! Protocols entered by people: checks on submission, double entry and its resolution,
-//! corrections as new versions, history. Every accepted version goes through `accept`.
+//! corrections as new versions, history. Every accepted version goes through one transaction
+//! that re-checks the version number under the writers' lock and appends to the log.
 
-use super::import::{append_versions, next_id};
-use super::*;
+use ashyq_core::checks::{check_plausibility, check_protocol, check_summary, Finding, Severity};
+use ashyq_core::counts::{ContestCounts, Row};
+use ashyq_core::election::{Contest, ContestKind};
+use ashyq_core::line::{Line, ProtocolLine};
+use ashyq_core::units::UnitIdx;
+use ashyq_record::certify::{self, Definition};
+use ashyq_record::leaf::{EntryLeaf, Leaf, ProtocolLeaf};
+use ashyq_record::Timestamp;
 
-/// The catalogue codes of the findings accepted with a version, as stored (`R4,W1`).
-fn finding_codes(findings: &[CheckFinding]) -> String {
-    findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(",")
+use crate::append::{append, next_id, Appended, NewLeaf};
+use crate::db::{Db, Value};
+use crate::rows::{lines_json, parse_lines};
+use crate::{
+    CheckFinding, Difference, ProtocolVersion, Store, StoreError, Submission, Submitted,
+    MAX_CLOCK_SKEW_SECONDS,
+};
+
+/// Authors are the same person when they are equal after trimming and case-folding.
+pub(crate) fn fold(author: &str) -> String {
+    author.trim().to_lowercase()
 }
 
-fn differences(
-    contest: &ashyq_core::election::Contest,
-    a1: &str,
-    r1: &Row,
-    a2: &str,
-    r2: &Row,
-) -> Vec<Difference> {
-    r1.iter()
-        .zip(r2)
-        .enumerate()
-        .filter(|(_, (x, y))| x != y)
-        .map(|(col, (x, y))| Difference {
-            line: line_name(contest, col),
-            values: vec![(a1.to_owned(), *x), (a2.to_owned(), *y)],
-        })
-        .collect()
+fn finding_codes(findings: &[CheckFinding]) -> Vec<String> {
+    findings.iter().map(|f| f.code.clone()).collect()
 }
 
-fn line_name(contest: &ashyq_core::election::Contest, col: usize) -> String {
-    match Line::from_column(col) {
-        Line::Protocol(p) => p.name().to_owned(),
-        Line::Option(i) => contest.options()[i].id.to_string(),
-    }
-}
-
-fn line_of(contest: &ashyq_core::election::Contest, name: &str) -> Option<Line> {
-    ProtocolLine::from_name(name)
-        .map(Line::Protocol)
-        .or_else(|| contest.option_index(name).map(Line::Option))
-}
-
-fn core_findings(f: Vec<ashyq_core::checks::Finding>) -> Vec<CheckFinding> {
+fn core_findings(contest: &Contest, f: Vec<Finding>) -> Vec<CheckFinding> {
     f.into_iter()
         .map(|f| CheckFinding {
             code: f.code.to_owned(),
             error: f.severity == Severity::Error,
+            line: f.lines.first().map(|l| certify::line_name(contest, l.column())),
             message: f.message,
         })
         .collect()
 }
 
+/// The lines every protocol of a contest must carry (law digest §8.1): voters on the lists,
+/// ballots issued (those who took part), invalid ballots, every option's votes, and on a
+/// referendum the valid-but-not-counted ballots.
+pub(crate) fn required_lines(contest: &Contest) -> Vec<Line> {
+    let mut lines = vec![
+        Line::Protocol(ProtocolLine::Registered),
+        Line::Protocol(ProtocolLine::BallotsIssued),
+        Line::Protocol(ProtocolLine::Invalid),
+    ];
+    if contest.kind() == ContestKind::Referendum {
+        lines.push(Line::Protocol(ProtocolLine::NotCounted));
+    }
+    lines.extend((0..contest.options().len()).map(Line::Option));
+    lines
+}
+
+fn differences(contest: &Contest, a1: &str, r1: &Row, a2: &str, r2: &Row) -> Vec<Difference> {
+    r1.iter()
+        .zip(r2)
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(col, (x, y))| Difference {
+            line: certify::line_name(contest, col),
+            values: vec![(a1.to_owned(), *x), (a2.to_owned(), *y)],
+        })
+        .collect()
+}
+
+/// One keying awaiting its pair: (author, row, reason).
+type Keying = (String, Row, String);
+
+/// A version about to be stored.
+struct NewVersion {
+    contest: usize,
+    unit: UnitIdx,
+    version: u64,
+    row: Row,
+    author: String,
+    at: String,
+    reason: String,
+    findings: Vec<String>,
+}
+
+fn current_version(db: &mut Db, eid: &str, ci: usize, ui: usize) -> Result<u64, StoreError> {
+    let v = db.query_one(
+        "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3",
+        &[eid.into(), Value::Int(ci as i64), Value::Int(ui as i64)],
+    )?[0]
+        .int()?;
+    u64::try_from(v).map_err(|_| {
+        StoreError::corrupt(
+            format!("version {v} is negative"),
+            format!("protocol_versions of election {eid}"),
+        )
+    })
+}
+
+/// Inserts a version row and returns its log item.
+fn insert_version(db: &mut Db, def: &Definition, nv: &NewVersion) -> Result<NewLeaf, StoreError> {
+    let eid = def.election.id().to_string();
+    let contest = &def.election.contests()[nv.contest];
+    let id = next_id(db, "protocol_versions")?;
+    let lines = certify::row_lines(contest, &nv.row);
+    db.exec(
+        "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        &[
+            Value::Int(id),
+            eid.as_str().into(),
+            Value::Int(nv.contest as i64),
+            Value::Int(nv.unit as i64),
+            Value::Int(nv.version as i64),
+            lines_json(&lines).into(),
+            nv.author.as_str().into(),
+            nv.at.as_str().into(),
+            nv.reason.as_str().into(),
+            nv.findings.join(",").into(),
+        ],
+    )?;
+    let leaf = Leaf::Protocol(ProtocolLeaf {
+        election: eid,
+        contest: contest.id().to_string(),
+        unit: def.tree.unit(nv.unit).id.to_string(),
+        version: nv.version,
+        author: nv.author.clone(),
+        at: nv.at.clone(),
+        reason: nv.reason.clone(),
+        findings: nv.findings.clone(),
+        lines,
+    });
+    Ok(NewLeaf::new(id, &leaf))
+}
+
+/// The latest keying of each of the first two distinct authors (after case-folding) in a round.
+fn entry_pair(
+    db: &mut Db,
+    def: &Definition,
+    ci: usize,
+    ui: usize,
+    round: u64,
+) -> Result<Option<(Keying, Keying)>, StoreError> {
+    let eid = def.election.id().as_str();
+    let contest = &def.election.contests()[ci];
+    let rows = db.query(
+        "SELECT author, lines, reason FROM entries WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 AND round = ?4 ORDER BY id",
+        &[eid.into(), Value::Int(ci as i64), Value::Int(ui as i64), Value::Int(round as i64)],
+    )?;
+    let mut by_author: Vec<Keying> = Vec::new();
+    for r in &rows {
+        let a = r[0].text()?.to_owned();
+        let lines = parse_lines(r[1].text()?)
+            .map_err(|e| StoreError::corrupt(e, format!("an entry of election {eid}")))?;
+        let row = certify::lines_row(contest, &lines)
+            .map_err(|e| StoreError::corrupt(e, format!("an entry of election {eid}")))?;
+        let reason = r[2].text()?.to_owned();
+        match by_author.iter_mut().find(|(x, _, _)| fold(x) == fold(&a)) {
+            Some(slot) => *slot = (a, row, reason),
+            None => by_author.push((a, row, reason)),
+        }
+    }
+    let mut it = by_author.into_iter();
+    Ok(match (it.next(), it.next()) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    })
+}
+
 impl Store {
+    pub(crate) fn protocol_key_pub(
+        def: &Definition,
+        contest: &str,
+        unit: &str,
+    ) -> Result<(usize, UnitIdx), StoreError> {
+        Self::protocol_key(def, contest, unit)
+    }
+
+    fn protocol_key(
+        def: &Definition,
+        contest: &str,
+        unit: &str,
+    ) -> Result<(usize, UnitIdx), StoreError> {
+        let e = def.election.id();
+        let ci = def.election.contest_index(contest).ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "contest \"{}\" is not in election {e}",
+                ashyq_record::quote(contest)
+            ))
+        })?;
+        let ui = def.tree.index_of(unit).ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "unit \"{}\" is not in election {e}",
+                ashyq_record::quote(unit)
+            ))
+        })?;
+        if !def.tree.is_within(ui, def.election.contests()[ci].territory()) {
+            return Err(StoreError::Invalid(format!(
+                "unit \"{unit}\" is outside the territory of contest \"{contest}\""
+            )));
+        }
+        Ok((ci, ui))
+    }
+
+    /// Validates a submission's time: RFC 3339, not in the future beyond the clock skew.
+    pub(crate) fn entry_time(&self, time: &str) -> Result<Timestamp, StoreError> {
+        let t = Timestamp::parse(time).map_err(|e| StoreError::Invalid(format!("the time {e}")))?;
+        let now = self.now();
+        if t.unix() > now.unix() + MAX_CLOCK_SKEW_SECONDS {
+            return Err(StoreError::Invalid(format!(
+                "the time {t} lies in the future (it is now {now}); a protocol cannot be entered before it exists"
+            )));
+        }
+        Ok(t)
+    }
+
     /// All versions of one protocol, oldest first.
     pub fn history(
         &mut self,
@@ -59,28 +220,27 @@ impl Store {
         unit: &str,
     ) -> Result<Vec<ProtocolVersion>, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (ci, ui) = self.protocol_key(election, tree, contest, unit)?;
-        let c = &election.contests()[ci];
+        let (ci, ui) = Self::protocol_key(&def, contest, unit)?;
+        let c = &def.election.contests()[ci];
         let rows = self.db.query(
-            "SELECT version, author, at, reason, findings, vals FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 ORDER BY version",
+            "SELECT v.version, v.author, v.at, v.reason, v.findings, v.lines, l.seq FROM protocol_versions v JOIN log l ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE v.election_id = ?1 AND v.contest_idx = ?2 AND v.unit_idx = ?3 ORDER BY v.version",
             &[election_id.into(), Value::Int(ci as i64), Value::Int(ui as i64)],
         )?;
+        let loc = || format!("protocol (contest {contest}, unit {unit}) of election {election_id}");
         rows.iter()
             .map(|r| {
-                let row = record::parse_vals(r[5].text()?, ProtocolLine::COUNT + c.options().len())
-                    .map_err(StoreError::Corrupt)?;
+                let lines = parse_lines(r[5].text()?).map_err(|e| StoreError::corrupt(e, loc()))?;
+                let row =
+                    certify::lines_row(c, &lines).map_err(|e| StoreError::corrupt(e, loc()))?;
                 Ok(ProtocolVersion {
-                    version: r[0].int()?,
+                    version: u64::try_from(r[0].int()?)
+                        .map_err(|_| StoreError::corrupt("a negative version", loc()))?,
                     author: r[1].text()?.to_owned(),
                     time: r[2].text()?.to_owned(),
                     reason: r[3].text()?.to_owned(),
-                    findings: r[4].text()?.to_owned(),
-                    values: row
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(col, v)| v.map(|v| (line_name(c, col), v)))
-                        .collect(),
+                    findings: crate::rows::codes(r[4].text()?),
+                    values: certify::row_lines(c, &row),
+                    log_index: (r[6].int()? - 1).max(0) as u64,
                 })
             })
             .collect()
@@ -88,60 +248,63 @@ impl Store {
 
     fn latest_row(
         &mut self,
-        eid: &str,
+        def: &Definition,
         ci: usize,
         ui: usize,
-        n: usize,
-    ) -> Result<Option<(i64, Row)>, StoreError> {
+    ) -> Result<Option<(u64, Row)>, StoreError> {
+        let eid = def.election.id().as_str();
         let rows = self.db.query(
-            "SELECT version, vals FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 ORDER BY version DESC LIMIT 1",
+            "SELECT version, lines FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 ORDER BY version DESC LIMIT 1",
             &[eid.into(), Value::Int(ci as i64), Value::Int(ui as i64)],
         )?;
+        let loc = || format!("a protocol version of election {eid}");
         match rows.first() {
             None => Ok(None),
-            Some(r) => Ok(Some((
-                r[0].int()?,
-                record::parse_vals(r[1].text()?, n).map_err(StoreError::Corrupt)?,
-            ))),
+            Some(r) => {
+                let lines = parse_lines(r[1].text()?).map_err(|e| StoreError::corrupt(e, loc()))?;
+                let row = certify::lines_row(&def.election.contests()[ci], &lines)
+                    .map_err(|e| StoreError::corrupt(e, loc()))?;
+                Ok(Some((
+                    u64::try_from(r[0].int()?)
+                        .map_err(|_| StoreError::corrupt("a negative version", loc()))?,
+                    row,
+                )))
+            }
         }
     }
 
-    /// Runs every check on a row: arithmetic (core), plausibility (W1–W3) for station
-    /// protocols, and R7 against the stations below for summary protocols.
+    /// Every check on a row: arithmetic, plausibility (W1–W3) for a polling station's protocol,
+    /// and R7 against the protocols below for a summary protocol.
     fn check_row(
         &mut self,
-        eid: &str,
-        election: &Election,
-        tree: &UnitTree,
+        def: &Definition,
         ci: usize,
         ui: usize,
         row: &Row,
     ) -> Result<Vec<CheckFinding>, StoreError> {
-        let contest = &election.contests()[ci];
-        let mut f = core_findings(check_protocol(contest, row));
-        if tree.children(ui).is_empty() {
-            f.extend(plausibility::check(row, &self.limits));
+        let contest = &def.election.contests()[ci];
+        let mut f = core_findings(contest, check_protocol(contest, row));
+        if def.tree.children(ui).is_empty() {
+            f.extend(core_findings(contest, check_plausibility(row, &self.limits)));
         } else {
-            let (counts, _) = self.latest(eid, election)?;
-            let mut cc = counts[ci].clone();
-            let own_below: Vec<UnitIdx> =
-                cc.rows().map(|(u, _)| u).filter(|&u| u != ui && tree.is_within(u, ui)).collect();
-            if !own_below.is_empty() {
-                // Sum of the protocols strictly below: roll up without the unit's own row.
-                let mut below = ContestCounts::new(contest);
-                for (u, r) in cc.rows() {
-                    if u != ui && tree.is_within(u, ui) {
-                        for (col, v) in r.iter().enumerate() {
-                            if let Some(v) = v {
-                                let _ = below.set(u, Line::from_column(col), *v);
-                            }
+            let counts = self.latest_counts(def)?;
+            let mut below = ContestCounts::new(contest);
+            let mut any = false;
+            for (u, r) in counts[ci].rows() {
+                if u != ui && def.tree.is_within(u, ui) {
+                    any = true;
+                    for (col, v) in r.iter().enumerate() {
+                        if let Some(v) = v {
+                            let _ = below.set(u, Line::from_column(col), *v);
                         }
                     }
                 }
-                cc = below;
-                let roll = cc.roll_up(tree, ui).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            }
+            if any {
+                let roll =
+                    below.roll_up(&def.tree, ui).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 if let Some(t) = roll.at(ui) {
-                    f.extend(core_findings(check_summary(row, &t.values, t.protocols)));
+                    f.extend(core_findings(contest, check_summary(row, &t.values, t.protocols)));
                 }
             }
         }
@@ -149,20 +312,25 @@ impl Store {
     }
 
     fn row_from_values(
-        contest: &ashyq_core::election::Contest,
+        contest: &Contest,
         base: Option<Row>,
         values: &[(String, u64)],
     ) -> Result<Row, StoreError> {
         let n = ProtocolLine::COUNT + contest.options().len();
         let mut row = base.unwrap_or_else(|| vec![None; n]);
+        let mut seen = std::collections::HashSet::new();
         for (name, v) in values {
-            let line = line_of(contest, name).ok_or_else(|| {
+            let line = certify::line_of(contest, name).ok_or_else(|| {
                 StoreError::Invalid(format!(
-                    "line \"{name}\" is neither a protocol line nor an option of contest \"{}\" (options: {})",
+                    "line \"{}\" is neither a protocol line nor an option of contest \"{}\" (options: {})",
+                    ashyq_record::quote(name),
                     contest.id(),
                     contest.options().iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
                 ))
             })?;
+            if !seen.insert(line) {
+                return Err(StoreError::Invalid(format!("line \"{name}\" is given twice")));
+            }
             row[line.column()] = Some(*v);
         }
         Ok(row)
@@ -181,127 +349,153 @@ impl Store {
         }
     }
 
-    /// Submits a protocol. Without double entry it is checked and, if it passes (or its
-    /// findings are overridden/acknowledged), stored as the next version. With double entry it
-    /// is stored as an entry; the second independent entry that agrees creates the version.
-    pub fn submit(
-        &mut self,
-        election_id: &str,
-        s: &Submission,
-        signer: Option<&Signer>,
-    ) -> Result<Submitted, StoreError> {
-        let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
-        let contest = election.contests()[ci].clone();
-        if s.author.trim().is_empty() {
-            return Err(StoreError::Invalid("a submission needs an author".into()));
+    fn validate_person(s: &Submission, what: &str) -> Result<String, StoreError> {
+        let a = s.author.trim();
+        if a.is_empty() {
+            return Err(StoreError::Invalid(format!("{what} needs an author")));
         }
-        let n = ProtocolLine::COUNT + contest.options().len();
-        let latest = self.latest_row(election_id, ci, ui, n)?;
-        let next = latest.as_ref().map_or(1, |l| l.0 + 1);
-        let row = Self::row_from_values(&contest, None, &s.values)?;
-        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
-        let findings = Self::gate(findings, s)?;
-        let double = self
-            .db
-            .query_one("SELECT double_entry FROM elections WHERE id = ?1", &[election_id.into()])?
-            [0]
-        .int()?
-            != 0;
-        let reason = if s.reason.is_empty() { "entered".to_owned() } else { s.reason.clone() };
-        if !double {
-            return self.accept(
-                election_id,
-                election,
-                tree,
-                NewVersion {
-                    contest: ci,
-                    unit: ui,
-                    version: next,
-                    row,
-                    author: s.author.clone(),
-                    at: s.time.clone(),
-                    reason: reason.clone(),
-                    findings: finding_codes(&findings),
-                },
-                &findings,
-                signer,
-            );
+        if a == "import" {
+            return Err(StoreError::Invalid(
+                "\"import\" names the package import; an entry needs a person's name".into(),
+            ));
         }
-        // Double entry.
-        let eid = election_id.to_owned();
-        let vals = record::format_vals(&row);
-        let entries = self.write_tx(|db| {
-            let id = next_id(db, "entries")?;
-            db.exec(
-                "INSERT INTO entries (id, election_id, contest_idx, unit_idx, round, author, at, vals) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                &[Value::Int(id), eid.as_str().into(), Value::Int(ci as i64), Value::Int(ui as i64), Value::Int(next), s.author.as_str().into(), s.time.as_str().into(), vals.into()],
-            )?;
-            Ok(())
-        });
-        entries?;
-        let pair = self.entry_pair(election_id, ci, ui, next, n)?;
-        match pair {
-            None => Ok(Submitted::AwaitingSecondEntry),
-            Some(((a1, r1), (a2, r2))) => {
-                if r1 == r2 {
-                    let author = format!("{a1}+{a2}");
-                    self.accept(
-                        election_id,
-                        election,
-                        tree,
-                        NewVersion {
-                            contest: ci,
-                            unit: ui,
-                            version: next,
-                            row: r1,
-                            author: author.clone(),
-                            at: s.time.clone(),
-                            reason: "double entry: two independent entries agree".to_owned(),
-                            findings: finding_codes(&findings),
-                        },
-                        &findings,
-                        signer,
-                    )
-                } else {
-                    Ok(Submitted::Differences(differences(&contest, &a1, &r1, &a2, &r2)))
-                }
-            }
-        }
+        Ok(a.to_owned())
     }
 
-    /// The latest entries of the first two distinct authors in a round.
-    #[allow(clippy::type_complexity)]
-    fn entry_pair(
+    /// Submits a protocol: the first version of a protocol that has none. It must carry every
+    /// line its contest requires; it is checked (errors block unless overridden, warnings need
+    /// acknowledgement). Under double entry it is stored as an entry, and the second independent
+    /// entry that agrees creates the version. A protocol that already has a version is a
+    /// conflict: changes go through [`Store::correct`].
+    pub fn submit(&mut self, election_id: &str, s: &Submission) -> Result<Submitted, StoreError> {
+        let def = self.cached_definition(election_id)?;
+        let (ci, ui) = Self::protocol_key(&def, &s.contest, &s.unit)?;
+        let contest = def.election.contests()[ci].clone();
+        let author = Self::validate_person(s, "a submission")?;
+        let at = self.entry_time(&s.time)?;
+        let row = Self::row_from_values(&contest, None, &s.values)?;
+        let missing: Vec<String> = required_lines(&contest)
+            .into_iter()
+            .filter(|l| row[l.column()].is_none())
+            .map(|l| certify::line_name(&contest, l.column()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "the protocol lacks {}: a submission carries every line of its contest (law digest §8.1)",
+                missing.join(", ")
+            )));
+        }
+        if let Some((v, _)) = self.latest_row(&def, ci, ui)? {
+            return Err(StoreError::Conflict(format!(
+                "protocol (contest {}, unit {}) already has version {v}; changes go through a correction with a reason",
+                s.contest, s.unit
+            )));
+        }
+        let findings = self.check_row(&def, ci, ui, &row)?;
+        let findings = Self::gate(findings, s)?;
+        if def.leaf.double_entry {
+            return self.key_entry(&def, ci, ui, 1, row, &author, at.as_str(), "", &findings);
+        }
+        self.accept(
+            &def,
+            NewVersion {
+                contest: ci,
+                unit: ui,
+                version: 1,
+                row,
+                author,
+                at: at.to_string(),
+                reason: "entered".into(),
+                findings: finding_codes(&findings),
+            },
+            findings,
+        )
+    }
+
+    /// Stores a double-entry keying for `round` and, in the same transaction, accepts the
+    /// version when two independent keyings agree.
+    #[allow(clippy::too_many_arguments)]
+    fn key_entry(
         &mut self,
-        eid: &str,
+        def: &Definition,
         ci: usize,
         ui: usize,
-        round: i64,
-        n: usize,
-    ) -> Result<Option<((String, Row), (String, Row))>, StoreError> {
-        let rows = self.db.query(
-            "SELECT author, vals FROM entries WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3 AND round = ?4 ORDER BY id",
-            &[eid.into(), Value::Int(ci as i64), Value::Int(ui as i64), Value::Int(round)],
-        )?;
-        let mut by_author: Vec<(String, Row)> = Vec::new();
-        for r in &rows {
-            let a = r[0].text()?.to_owned();
-            let row = record::parse_vals(r[1].text()?, n).map_err(StoreError::Corrupt)?;
-            match by_author.iter_mut().find(|(x, _)| *x == a) {
-                Some(slot) => slot.1 = row,
-                None => by_author.push((a, row)),
+        round: u64,
+        row: Row,
+        author: &str,
+        at: &str,
+        reason: &str,
+        findings: &[CheckFinding],
+    ) -> Result<Submitted, StoreError> {
+        let contest = def.election.contests()[ci].clone();
+        let eid = def.election.id().to_string();
+        let signer = self.signer.clone();
+        let origin = def.leaf.origin.clone();
+        let lines = certify::row_lines(&contest, &row);
+        self.write_tx(|db| {
+            let cur = current_version(db, &eid, ci, ui)?;
+            if cur + 1 != round {
+                return Err(StoreError::Conflict(format!(
+                    "the protocol changed meanwhile (now at version {cur}); review and enter it again"
+                )));
             }
-        }
-        if by_author.len() < 2 {
-            return Ok(None);
-        }
-        let mut it = by_author.into_iter();
-        match (it.next(), it.next()) {
-            (Some(a), Some(b)) => Ok(Some((a, b))),
-            _ => Ok(None),
-        }
+            let id = next_id(db, "entries")?;
+            db.exec(
+                "INSERT INTO entries (id, election_id, contest_idx, unit_idx, round, author, at, reason, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                &[
+                    Value::Int(id),
+                    eid.as_str().into(),
+                    Value::Int(ci as i64),
+                    Value::Int(ui as i64),
+                    Value::Int(round as i64),
+                    author.into(),
+                    at.into(),
+                    reason.into(),
+                    lines_json(&lines).into(),
+                ],
+            )?;
+            let entry = Leaf::Entry(EntryLeaf {
+                election: eid.clone(),
+                contest: contest.id().to_string(),
+                unit: def.tree.unit(ui).id.to_string(),
+                round,
+                author: author.to_owned(),
+                at: at.to_owned(),
+                reason: reason.to_owned(),
+                lines: lines.clone(),
+            });
+            let mut leaves = vec![NewLeaf::new(id, &entry)];
+            let outcome = match entry_pair(db, def, ci, ui, round)? {
+                None => Submitted::AwaitingSecondEntry,
+                Some(((a1, r1, why1), (a2, r2, _))) if r1 == r2 => {
+                    let reason = if round == 1 {
+                        "double entry: two independent entries agree".to_owned()
+                    } else {
+                        format!("{why1} (double entry: confirmed by {a2})")
+                    };
+                    let nv = NewVersion {
+                        contest: ci,
+                        unit: ui,
+                        version: round,
+                        row: r1,
+                        author: format!("{a1}+{a2}"),
+                        at: at.to_owned(),
+                        reason,
+                        findings: finding_codes(findings),
+                    };
+                    leaves.push(insert_version(db, def, &nv)?);
+                    let appended = append(db, &eid, &origin, leaves, signer.as_deref())?;
+                    return Ok(Submitted::Accepted {
+                        version: round,
+                        findings: findings.to_vec(),
+                        receipt: appended.receipt(1),
+                    });
+                }
+                Some(((a1, r1, _), (a2, r2, _))) => Submitted::Differences(differences(&contest, &a1, &r1, &a2, &r2)),
+            };
+            append(db, &eid, &origin, leaves, signer.as_deref())?;
+            Ok(outcome)
+        })
     }
 
     /// Field-by-field differences between the two entries awaiting resolution (empty when
@@ -313,38 +507,37 @@ impl Store {
         unit: &str,
     ) -> Result<Vec<Difference>, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (ci, ui) = self.protocol_key(election, tree, contest, unit)?;
-        let c = &election.contests()[ci];
-        let n = ProtocolLine::COUNT + c.options().len();
-        let next = self.latest_row(election_id, ci, ui, n)?.map_or(1, |l| l.0 + 1);
-        Ok(match self.entry_pair(election_id, ci, ui, next, n)? {
+        let (ci, ui) = Self::protocol_key(&def, contest, unit)?;
+        let c = &def.election.contests()[ci];
+        let next = self.latest_row(&def, ci, ui)?.map_or(1, |l| l.0 + 1);
+        Ok(match entry_pair(&mut self.db, &def, ci, ui, next)? {
             None => Vec::new(),
-            Some(((a1, r1), (a2, r2))) => differences(c, &a1, &r1, &a2, &r2),
+            Some(((a1, r1, _), (a2, r2, _))) => differences(c, &a1, &r1, &a2, &r2),
         })
     }
 
-    /// A coordinator resolves two disagreeing entries: `choices` gives the value of every
+    /// A coordinator resolves two disagreeing entries: `values` gives the value of every
     /// differing line; the agreed lines are kept. The result is checked and stored as the next
-    /// version.
-    pub fn resolve(
-        &mut self,
-        election_id: &str,
-        s: &Submission,
-        signer: Option<&Signer>,
-    ) -> Result<Submitted, StoreError> {
+    /// version. An entrant cannot resolve a difference in their own entry.
+    pub fn resolve(&mut self, election_id: &str, s: &Submission) -> Result<Submitted, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
-        let contest = election.contests()[ci].clone();
-        let n = ProtocolLine::COUNT + contest.options().len();
-        let next = self.latest_row(election_id, ci, ui, n)?.map_or(1, |l| l.0 + 1);
-        let Some(((a1, r1), (a2, r2))) = self.entry_pair(election_id, ci, ui, next, n)? else {
-            return Err(StoreError::Invalid(format!(
+        let (ci, ui) = Self::protocol_key(&def, &s.contest, &s.unit)?;
+        let contest = def.election.contests()[ci].clone();
+        let author = Self::validate_person(s, "a resolution")?;
+        let at = self.entry_time(&s.time)?;
+        let next = self.latest_row(&def, ci, ui)?.map_or(1, |l| l.0 + 1);
+        let Some(((a1, r1, why1), (a2, r2, _))) = entry_pair(&mut self.db, &def, ci, ui, next)?
+        else {
+            return Err(StoreError::Conflict(format!(
                 "protocol (contest {}, unit {}) has no two entries awaiting resolution",
                 s.contest, s.unit
             )));
         };
+        if fold(&author) == fold(&a1) || fold(&author) == fold(&a2) {
+            return Err(StoreError::Forbidden(format!(
+                "{author} keyed one of the two entries; a difference is resolved by a second pair of eyes, not by an entrant"
+            )));
+        }
         let diffs = differences(&contest, &a1, &r1, &a2, &r2);
         let missing: Vec<&str> = diffs
             .iter()
@@ -358,112 +551,104 @@ impl Store {
             )));
         }
         let row = Self::row_from_values(&contest, Some(r1), &s.values)?;
-        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
+        let findings = self.check_row(&def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
+        let base = if next == 1 { String::new() } else { format!("{why1}; ") };
         let reason = format!(
-            "double entry resolved by {} between {a1} and {a2}{}",
-            s.author,
-            if s.reason.is_empty() { String::new() } else { format!(": {}", s.reason) }
+            "{base}double entry resolved by {author} between {a1} and {a2}{}",
+            if s.reason.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", s.reason.trim())
+            }
         );
         self.accept(
-            election_id,
-            election,
-            tree,
+            &def,
             NewVersion {
                 contest: ci,
                 unit: ui,
                 version: next,
                 row,
-                author: s.author.clone(),
-                at: s.time.clone(),
-                reason: reason.clone(),
+                author,
+                at: at.to_string(),
+                reason,
                 findings: finding_codes(&findings),
             },
-            &findings,
-            signer,
+            findings,
         )
     }
 
     /// Corrects a protocol: a new version with the given lines changed (others kept), an
-    /// author, a time and a reason. Never overwrites.
-    pub fn correct(
-        &mut self,
-        election_id: &str,
-        s: &Submission,
-        signer: Option<&Signer>,
-    ) -> Result<Submitted, StoreError> {
+    /// author, a time and a reason. Never overwrites. Under double entry a correction, like a
+    /// first entry, needs a second independent keying that agrees.
+    pub fn correct(&mut self, election_id: &str, s: &Submission) -> Result<Submitted, StoreError> {
         if s.reason.trim().is_empty() {
             return Err(StoreError::Invalid("a correction needs a reason".into()));
         }
-        if s.author.trim().is_empty() {
-            return Err(StoreError::Invalid("a correction needs an author".into()));
-        }
+        let author = Self::validate_person(s, "a correction")?;
         let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (ci, ui) = self.protocol_key(election, tree, &s.contest, &s.unit)?;
-        let contest = election.contests()[ci].clone();
-        let n = ProtocolLine::COUNT + contest.options().len();
-        let Some((v, base)) = self.latest_row(election_id, ci, ui, n)? else {
-            return Err(StoreError::Invalid(format!(
+        let (ci, ui) = Self::protocol_key(&def, &s.contest, &s.unit)?;
+        let contest = def.election.contests()[ci].clone();
+        let at = self.entry_time(&s.time)?;
+        let Some((v, base)) = self.latest_row(&def, ci, ui)? else {
+            return Err(StoreError::NotFound(format!(
                 "protocol (contest {}, unit {}) has no accepted version to correct; submit it first",
                 s.contest, s.unit
             )));
         };
         let row = Self::row_from_values(&contest, Some(base), &s.values)?;
-        let findings = self.check_row(election_id, election, tree, ci, ui, &row)?;
+        let findings = self.check_row(&def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
+        if def.leaf.double_entry {
+            return self.key_entry(
+                &def,
+                ci,
+                ui,
+                v + 1,
+                row,
+                &author,
+                at.as_str(),
+                s.reason.trim(),
+                &findings,
+            );
+        }
         self.accept(
-            election_id,
-            election,
-            tree,
+            &def,
             NewVersion {
                 contest: ci,
                 unit: ui,
                 version: v + 1,
                 row,
-                author: s.author.clone(),
-                at: s.time.clone(),
-                reason: s.reason.clone(),
+                author,
+                at: at.to_string(),
+                reason: s.reason.trim().to_owned(),
                 findings: finding_codes(&findings),
             },
-            &findings,
-            signer,
+            findings,
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
-    /// Stores an accepted version (its checks passed, were overridden or acknowledged) and
-    /// appends it to the log, re-checking its version number under the writers' lock.
+    /// Stores an accepted version and appends it to the log, re-checking its version number
+    /// under the writers' lock.
     fn accept(
         &mut self,
-        eid: &str,
-        election: &Election,
-        tree: &UnitTree,
+        def: &Definition,
         nv: NewVersion,
-        findings: &[CheckFinding],
-        signer: Option<&Signer>,
+        findings: Vec<CheckFinding>,
     ) -> Result<Submitted, StoreError> {
-        let def_hash = self
-            .db
-            .query_one("SELECT definition_hash FROM elections WHERE id = ?1", &[eid.into()])?[0]
-            .text()?
-            .to_owned();
-        let (ci, ui, version) = (nv.contest, nv.unit, nv.version);
-        let now = if nv.at.is_empty() { now_utc() } else { nv.at.clone() };
-        self.write_tx(|db| {
-            // The version number is re-checked under the lock.
-            let cur = db.query_one(
-                "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM protocol_versions WHERE election_id = ?1 AND contest_idx = ?2 AND unit_idx = ?3",
-                &[eid.into(), Value::Int(ci as i64), Value::Int(ui as i64)],
-            )?[0]
-                .int()?;
+        let eid = def.election.id().to_string();
+        let signer = self.signer.clone();
+        let version = nv.version;
+        let appended: Appended = self.write_tx(|db| {
+            let cur = current_version(db, &eid, nv.contest, nv.unit)?;
             if cur + 1 != version {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Conflict(format!(
                     "the protocol changed meanwhile (now at version {cur}); review and submit again"
                 )));
             }
-            append_versions(db, eid, &def_hash, election, tree, vec![nv], signer, &now, None)
+            let leaf = insert_version(db, def, &nv)?;
+            append(db, &eid, &def.leaf.origin, vec![leaf], signer.as_deref())
         })?;
-        Ok(Submitted::Accepted { version, findings: findings.to_vec() })
+        Ok(Submitted::Accepted { version, findings, receipt: appended.receipt(0) })
     }
 }

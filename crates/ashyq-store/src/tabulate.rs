@@ -1,45 +1,78 @@
 //! Totals from the latest accepted versions, reporting progress, intraday turnout and
 //! certification (law digest §8.3–8.4).
 
-use super::*;
+use std::collections::HashMap;
+
+use ashyq_core::counts::ContestCounts;
+use ashyq_core::election::Election;
+use ashyq_core::line::{Line, ProtocolLine};
+use ashyq_core::units::{UnitIdx, UnitTree};
+use ashyq_record::certify::{self, Definition};
+use ashyq_record::leaf::{CertificationLeaf, Leaf, ProtocolLeaf, TurnoutLeaf};
+use ashyq_record::merkle::Hash;
+
+use crate::append::{append, next_id, NewLeaf};
+use crate::db::Value;
+use crate::rows::{self, parse_lines};
+use crate::{Certification, ContestProgress, Store, StoreError, TurnoutRow, TURNOUT_HOURS};
+
+/// Turnout checks on a station's snapshot: T1 (fewer voters than at an earlier hour: the count
+/// of those who have voted can only grow over the day, law digest §8.4), T2 (more voters than
+/// registered on the station's protocol, §8.1).
+fn turnout_findings(
+    earlier: &[(usize, u64)],
+    hour: usize,
+    voters: u64,
+    registered: Option<u64>,
+) -> Vec<String> {
+    let mut f = Vec::new();
+    if earlier.iter().any(|&(h, v)| (h < hour && v > voters) || (h > hour && v < voters)) {
+        f.push("T1".to_owned());
+    }
+    if registered.is_some_and(|r| voters > r) {
+        f.push("T2".to_owned());
+    }
+    f
+}
 
 impl Store {
-    pub(super) fn latest(
+    /// The latest version of every protocol as counts per contest.
+    pub(crate) fn latest_counts(
         &mut self,
-        eid: &str,
-        election: &Election,
-    ) -> Result<(Vec<ContestCounts>, usize), StoreError> {
+        def: &Definition,
+    ) -> Result<Vec<ContestCounts>, StoreError> {
+        let eid = def.election.id().as_str();
         let rows = self.db.query(
-            "SELECT contest_idx, unit_idx, version, vals FROM protocol_versions WHERE election_id = ?1",
+            "SELECT contest_idx, unit_idx, version, lines FROM protocol_versions WHERE election_id = ?1",
             &[eid.into()],
         )?;
         let mut latest: HashMap<(usize, usize), (i64, &str)> = HashMap::with_capacity(rows.len());
         for r in &rows {
-            let key = (r[0].int()? as usize, r[1].int()? as usize);
+            let key = rows::resolve(def, r[0].int()?, r[1].int()?, "a protocol version")?;
             let v = r[2].int()?;
-            let vals = r[3].text()?;
-            let e = latest.entry(key).or_insert((v, vals));
+            let lines = r[3].text()?;
+            let e = latest.entry(key).or_insert((v, lines));
             if v > e.0 {
-                *e = (v, vals);
+                *e = (v, lines);
             }
         }
         let mut counts: Vec<ContestCounts> =
-            election.contests().iter().map(ContestCounts::new).collect();
-        for (&(c, u), &(_, vals)) in &latest {
-            let contest = election.contests().get(c).ok_or_else(|| {
-                StoreError::Corrupt(format!("a protocol version names contest #{c}"))
-            })?;
-            let row = record::parse_vals(vals, ProtocolLine::COUNT + contest.options().len())
-                .map_err(StoreError::Corrupt)?;
+            def.election.contests().iter().map(ContestCounts::new).collect();
+        let loc = || format!("a protocol version of election {eid}");
+        for (&(c, u), &(_, lines)) in &latest {
+            let contest = &def.election.contests()[c];
+            let lines = parse_lines(lines).map_err(|e| StoreError::corrupt(e, loc()))?;
+            let row =
+                certify::lines_row(contest, &lines).map_err(|e| StoreError::corrupt(e, loc()))?;
             for (col, v) in row.iter().enumerate() {
                 if let Some(v) = v {
                     counts[c]
                         .set(u, Line::from_column(col), *v)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        .map_err(|e| StoreError::corrupt(e.to_string(), loc()))?;
                 }
             }
         }
-        Ok((counts, latest.len()))
+        Ok(counts)
     }
 
     /// The election with the latest accepted version of every protocol as counts, so the
@@ -49,44 +82,65 @@ impl Store {
         election_id: &str,
     ) -> Result<(Election, UnitTree, Vec<ContestCounts>), StoreError> {
         let def = self.cached_definition(election_id)?;
-        let (election, tree) = (&def.0, &def.1);
-        let (counts, _) = self.latest(election_id, election)?;
-        Ok((election.clone(), tree.clone(), counts))
+        let counts = self.latest_counts(&def)?;
+        Ok((def.election.clone(), def.tree.clone(), counts))
     }
 
-    /// Reporting progress per contest.
+    /// Reporting progress per contest, at the level the record reports: a unit's subtree is
+    /// expected from its polling stations, unless the unit reported a protocol for its whole
+    /// subtree and nothing below it did (a package of regional totals reports per region).
     pub fn progress(&mut self, election_id: &str) -> Result<Vec<ContestProgress>, StoreError> {
-        let (election, tree, counts) = self.totals(election_id)?;
-        Ok(election
+        let def = self.cached_definition(election_id)?;
+        let counts = self.latest_counts(&def)?;
+        let tree = &def.tree;
+        Ok(def
+            .election
             .contests()
             .iter()
             .zip(&counts)
             .map(|(c, cc)| {
-                let stations: Vec<UnitIdx> = tree
-                    .subtree(c.territory())
-                    .into_iter()
-                    .filter(|&u| tree.children(u).is_empty())
-                    .collect();
-                let mut reported = 0;
+                // Units with a protocol somewhere in their subtree (strictly below).
+                let mut below = vec![false; tree.len()];
+                for (u, _) in cc.rows() {
+                    let mut p = tree.unit(u).parent;
+                    while let Some(a) = p {
+                        if below[a] {
+                            break;
+                        }
+                        below[a] = true;
+                        p = tree.unit(a).parent;
+                    }
+                }
+                let mut expected = 0u64;
+                let mut reported = 0u64;
                 let mut registered = 0u64;
-                for &s in &stations {
-                    if let Some(r) = cc.row(s) {
-                        reported += 1;
-                        registered = registered
-                            .saturating_add(r[ProtocolLine::Registered.column()].unwrap_or(0));
+                let mut stack: Vec<UnitIdx> = vec![c.territory()];
+                while let Some(u) = stack.pop() {
+                    let own = cc.row(u);
+                    if tree.children(u).is_empty() || (own.is_some() && !below[u]) {
+                        expected += 1;
+                        if let Some(r) = own {
+                            reported += 1;
+                            registered = registered
+                                .saturating_add(r[ProtocolLine::Registered.column()].unwrap_or(0));
+                        }
+                    } else {
+                        stack.extend(tree.children(u).iter().copied());
                     }
                 }
                 ContestProgress {
                     contest: c.id().to_string(),
-                    stations_expected: stations.len() as u64,
-                    stations_reported: reported,
+                    expected,
+                    reported,
                     registered_reported: registered,
                 }
             })
             .collect())
     }
 
-    /// Records a station's intraday turnout snapshot (voters who have voted by `hour`).
+    /// Records a station's intraday turnout snapshot (voters who have voted by `hour`), with the
+    /// turnout checks it raises (T1 decreasing over the day, T2 above registered) as findings.
+    /// Returns the findings.
     pub fn record_turnout(
         &mut self,
         election_id: &str,
@@ -95,46 +149,77 @@ impl Store {
         voters: u64,
         author: &str,
         time: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let tree = &def.1;
+        let tree = &def.tree;
         let ui = tree.index_of(unit).ok_or_else(|| {
-            StoreError::Invalid(format!("unit \"{unit}\" is not in election {election_id}"))
+            StoreError::NotFound(format!(
+                "unit \"{}\" is not in election {election_id}",
+                ashyq_record::quote(unit)
+            ))
         })?;
         if !tree.children(ui).is_empty() {
             return Err(StoreError::Invalid(format!(
                 "unit \"{unit}\" is not a polling station; turnout snapshots are reported by stations and summed up the tree"
             )));
         }
-        if !TURNOUT_HOURS.contains(&hour) {
+        let Some(hi) = TURNOUT_HOURS.iter().position(|h| *h == hour) else {
             return Err(StoreError::Invalid(format!(
-                "hour \"{hour}\" is not a snapshot hour ({})",
+                "hour \"{}\" is not a snapshot hour ({})",
+                ashyq_record::quote(hour),
                 TURNOUT_HOURS.join(", ")
             )));
+        };
+        let author = author.trim().to_owned();
+        if author.is_empty() {
+            return Err(StoreError::Invalid("a turnout snapshot needs an author".into()));
         }
-        let voters =
+        let at = self.entry_time(time)?;
+        let voters_i =
             i64::try_from(voters).map_err(|_| StoreError::Invalid("voters is too large".into()))?;
+        // Registered voters on the station's latest protocol of any contest (the largest).
+        let counts = self.latest_counts(&def)?;
+        let registered =
+            counts.iter().filter_map(|cc| cc.row(ui)?[ProtocolLine::Registered.column()]).max();
         let eid = election_id.to_owned();
+        let signer = self.signer.clone();
+        let origin = def.leaf.origin.clone();
         self.write_tx(|db| {
-            let dup = db.query(
-                "SELECT voters FROM turnout WHERE election_id = ?1 AND unit_idx = ?2 AND hour = ?3",
-                &[eid.as_str().into(), Value::Int(ui as i64), hour.into()],
-            )?;
-            if !dup.is_empty() {
-                return Err(StoreError::Invalid(format!("unit \"{unit}\" already reported its {hour} turnout")));
+            let earlier: Vec<(usize, u64)> = db
+                .query("SELECT hour, voters FROM turnout WHERE election_id = ?1 AND unit_idx = ?2", &[eid.as_str().into(), Value::Int(ui as i64)])?
+                .iter()
+                .filter_map(|r| {
+                    let h = TURNOUT_HOURS.iter().position(|x| Some(*x) == r[0].text().ok())?;
+                    Some((h, r[1].int().ok()?.max(0) as u64))
+                })
+                .collect();
+            if earlier.iter().any(|&(h, _)| h == hi) {
+                return Err(StoreError::Conflict(format!("unit \"{unit}\" already reported its {hour} turnout")));
             }
+            let findings = turnout_findings(&earlier, hi, voters, registered);
+            let id = next_id(db, "turnout")?;
             db.exec(
-                "INSERT INTO turnout (election_id, unit_idx, hour, voters, author, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                &[eid.as_str().into(), Value::Int(ui as i64), hour.into(), Value::Int(voters), author.into(), time.into()],
+                "INSERT INTO turnout (id, election_id, unit_idx, hour, voters, author, at, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &[Value::Int(id), eid.as_str().into(), Value::Int(ui as i64), hour.into(), Value::Int(voters_i), author.as_str().into(), at.as_str().into(), findings.join(",").into()],
             )?;
-            Ok(())
+            let leaf = Leaf::Turnout(TurnoutLeaf {
+                election: eid.clone(),
+                unit: unit.to_owned(),
+                hour: hour.to_owned(),
+                voters,
+                author: author.clone(),
+                at: at.to_string(),
+                findings: findings.clone(),
+            });
+            append(db, &eid, &origin, vec![NewLeaf::new(id, &leaf)], signer.as_deref())?;
+            Ok(findings)
         })
     }
 
     /// Turnout snapshots summed up the tree: one row per (unit with data, hour), in tree order.
     pub fn turnout(&mut self, election_id: &str) -> Result<Vec<TurnoutRow>, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let tree = &def.1;
+        let tree = &def.tree;
         let rows = self.db.query(
             "SELECT unit_idx, hour, voters FROM turnout WHERE election_id = ?1",
             &[election_id.into()],
@@ -142,15 +227,19 @@ impl Store {
         let h = TURNOUT_HOURS.len();
         let mut sums = vec![vec![(0u64, 0u64); h]; tree.len()];
         for r in &rows {
-            let u = r[0].int()? as usize;
-            let Some(hi) = TURNOUT_HOURS.iter().position(|x| *x == r[1].text().unwrap_or(""))
-            else {
-                continue;
+            let u = rows::resolve_unit(&def, r[0].int()?, "a turnout snapshot")?;
+            let Some(hi) = TURNOUT_HOURS.iter().position(|x| Some(*x) == r[1].text().ok()) else {
+                return Err(StoreError::corrupt(
+                    format!("hour {:?} is not a snapshot hour", r[1]),
+                    format!("a turnout snapshot of election {election_id}"),
+                ));
             };
-            if u >= tree.len() {
-                return Err(StoreError::Corrupt(format!("a turnout snapshot names unit #{u}")));
-            }
-            let v = r[2].int()?.max(0) as u64;
+            let v = u64::try_from(r[2].int()?).map_err(|_| {
+                StoreError::corrupt(
+                    "a negative voter count",
+                    format!("a turnout snapshot of election {election_id}"),
+                )
+            })?;
             for a in tree.path(u) {
                 sums[a][hi].0 = sums[a][hi].0.saturating_add(v);
                 sums[a][hi].1 += 1;
@@ -172,27 +261,59 @@ impl Store {
         Ok(out)
     }
 
-    /// Certifies the current totals: the certified counts are the latest versions as of the
-    /// current log, stamped with the SHA-256 of the canonical inputs. Stored, so verify
-    /// recomputes it later.
-    pub fn certify(&mut self, election_id: &str, time: &str) -> Result<Certification, StoreError> {
+    /// Certifies the current totals: the certified counts are the latest protocol versions as of
+    /// the current log, stamped with the SHA-256 of the canonical inputs and appended to the log
+    /// as a certification leaf, so anyone recomputes it later.
+    pub fn certify(&mut self, election_id: &str) -> Result<Certification, StoreError> {
+        let def = self.cached_definition(election_id)?;
         let eid = election_id.to_owned();
-        let time = if time.is_empty() { now_utc() } else { time.to_owned() };
+        let at = self.now();
+        let signer = self.signer.clone();
         self.write_tx(|db| {
-            let rec = load_raw(db, &eid)?;
-            let leaves: HashMap<i64, merkle::Hash> = rec
-                .versions
-                .iter()
-                .filter_map(|v| record::version_leaf(&rec, v).ok().map(|h| (v.id, h)))
-                .collect();
-            let (hash, csv, counts) =
-                record::certification(&rec, rec.log.len(), &leaves).map_err(StoreError::Corrupt)?;
-            let seq = rec.certifications.len() as i64 + 1;
+            let rows = db.query(
+                &format!("SELECT l.seq, l.leaf_hash, {} FROM log l JOIN protocol_versions v ON l.kind = 'protocol' AND l.ref = v.id AND l.election_id = v.election_id WHERE l.election_id = ?1 ORDER BY l.seq", rows::PROTOCOL_COLUMNS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")),
+                &[eid.as_str().into()],
+            )?;
+            let log_size = db.query_one("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM log WHERE election_id = ?1", &[eid.as_str().into()])?[0].int()? as u64;
+            let mut protocols: Vec<(ProtocolLeaf, Hash)> = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let loc = || format!("log entry {:?} of election {eid}", r[0]);
+                let leaf = rows::protocol_leaf(&def.leaf, &r[2..].to_vec()).map_err(|e| StoreError::corrupt(e, loc()))?;
+                let hash = ashyq_record::merkle::parse_hash(r[1].text()?).ok_or_else(|| StoreError::corrupt("a malformed leaf hash", loc()))?;
+                if leaf.hash() != hash {
+                    return Err(StoreError::corrupt("the protocol version does not hash to its log entry", loc()));
+                }
+                let Leaf::Protocol(p) = leaf else { continue };
+                protocols.push((p, hash));
+            }
+            let latest = certify::latest(&def, protocols.iter().map(|(p, h)| (p, *h)))
+                .map_err(|e| StoreError::corrupt(e, format!("the protocols of election {eid}")))?;
+            let counts = certify::counts(&def, &latest).map_err(|e| StoreError::corrupt(e, format!("election {eid}")))?;
+            let inputs_hash = certify::inputs_hash(&def, &latest);
+            let totals = certify::totals_csv(&def, &counts).map_err(StoreError::Invalid)?;
+            let seq = db.query_one("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM certifications WHERE election_id = ?1", &[eid.as_str().into()])?[0].int()? + 1;
             db.exec(
                 "INSERT INTO certifications (election_id, seq, at, log_size, inputs_hash, totals_csv) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                &[eid.as_str().into(), Value::Int(seq), time.as_str().into(), Value::Int(rec.log.len() as i64), hash.as_str().into(), csv.as_str().into()],
+                &[eid.as_str().into(), Value::Int(seq), at.as_str().into(), Value::Int(log_size as i64), inputs_hash.as_str().into(), totals.as_str().into()],
             )?;
-            Ok(Certification { seq, inputs_hash: hash, log_size: rec.log.len() as i64, counts, totals_csv: csv })
+            let leaf = Leaf::Certification(CertificationLeaf {
+                election: eid.clone(),
+                seq: seq as u64,
+                at: at.to_string(),
+                log_size,
+                inputs_hash: inputs_hash.clone(),
+                totals: totals.clone(),
+            });
+            let appended = append(db, &eid, &def.leaf.origin, vec![NewLeaf::new(seq, &leaf)], signer.as_deref())?;
+            Ok(Certification {
+                seq: seq as u64,
+                at: at.to_string(),
+                inputs_hash,
+                log_size,
+                counts,
+                totals_csv: totals,
+                receipt: appended.receipt(0),
+            })
         })
     }
 }

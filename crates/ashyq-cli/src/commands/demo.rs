@@ -7,9 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use ashyq_core::rules::outcome;
-use ashyq_store::ImportOptions;
+use ashyq_record::verify::Anchors;
+use ashyq_record::VerifierKey;
+use ashyq_store::{ImportOptions, OpenMode};
 
-use super::import::{load_key, open_store};
+use super::record::{load_key, open_store};
 use super::{load_package, print};
 
 /// Arguments of `ashyq demo`.
@@ -50,8 +52,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
     if packages.is_empty() {
         bail!("{} holds no election packages", dir.display());
     }
-    let signer = load_key(Some(&args.key))?;
-    let mut store = open_store(&args.db)?;
+    let signer = load_key(Some(&args.key), true)?;
+    let mut store = open_store(&args.db, OpenMode::Create)?;
+    store.set_signer(signer);
     let known = store.elections()?;
     let mut out = format!(
         "Ashyq demo: {} real elections from the official totals in {}, recorded in {}\n",
@@ -65,31 +68,47 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
         let imported = if known.contains(&id) {
             "already in the record".to_owned()
         } else {
-            let opts = ImportOptions { double_entry: false, progress: false };
+            let opts = ImportOptions::default();
             let s = store
-                .import(&package.election, &package.tree, &package.counts, &opts, signer.as_ref())
+                .import(&package.election, &package.tree, &package.counts, &opts, &mut |_, _| {})
                 .with_context(|| format!("cannot import {}", p.display()))?;
-            format!("{} protocols recorded, log size {}, tree head signed", s.protocols, s.log_size)
+            format!(
+                "{} protocols recorded, log size {}, checkpoint signed",
+                s.protocols, s.log_size
+            )
         };
         // The outcome is computed from what the record holds, not from the files.
         let (election, tree, counts) = store.totals(&id)?;
         let result = outcome(&election, &tree, &counts)?;
-        let certification = store.certify(&id, "")?;
+        let certification = store.certify(&id)?;
         out.push_str(&"=".repeat(100));
         out.push('\n');
         out.push_str(&format!("Package: {} ({imported})\n", p.display()));
         out.push_str(&ashyq_report::outcome_text(&election, &tree, &result));
+        out.push_str(&format!("Certified: SHA-256 of the inputs {}\n", certification.inputs_hash));
         out.push_str(&format!(
-            "Certified: SHA-256 of the inputs {} (log entries 1–{})\n",
-            certification.inputs_hash, certification.log_size
+            "  certification {} covers log entries 1–{} and is itself log entry {}\n",
+            certification.seq,
+            certification.log_size,
+            certification.receipt.log_index + 1
         ));
     }
-    let findings = store.verify()?;
+    // Verify each election against the key and checkpoint the demo itself just saw, as an
+    // observer who kept them would.
+    let mut findings = Vec::new();
+    for id in store.elections()? {
+        let key = VerifierKey::parse(&store.verifier_key(&id)?)?;
+        let (_, note) = store.latest_checkpoint(&id)?;
+        let anchors = Anchors { key: Some(key), checkpoints: vec![("demo".into(), note)] };
+        for (_, v) in store.verify(Some(&id), &anchors)? {
+            findings.extend(v.problems);
+        }
+    }
     out.push_str(&"=".repeat(100));
     out.push('\n');
     if findings.is_empty() {
         out.push_str(&format!(
-            "Record verified: every protocol hash, Merkle root, signature and certified total in {} recomputes exactly (`ashyq verify --db {}`).\n",
+            "Record verified: every leaf, Merkle root, checkpoint signature and certified total in {} recomputes exactly against the commission's key (`ashyq verify --db {} --verifier-key KEY --checkpoint FILE`).\n",
             args.db, args.db
         ));
     } else {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::import::open_store;
 use super::print;
+use super::record::open_store;
 
 /// Arguments of `ashyq export`.
 #[derive(clap::Args, Debug)]
@@ -25,7 +25,7 @@ pub(crate) struct ExportArgs {
 }
 
 pub(crate) fn run(args: &ExportArgs) -> Result<ExitCode> {
-    let mut store = open_store(&args.db)?;
+    let mut store = open_store(&args.db, ashyq_store::OpenMode::Existing)?;
     let e = store.election_id(args.election.as_deref())?;
     store.export(&e, &args.out).with_context(|| format!("cannot export election {e}"))?;
     print(&format!(

@@ -7,27 +7,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use ashyq_store::{Store, StoreError, Submission, Submitted};
+use ashyq_store::{StoreError, Submission, Submitted};
 
-use super::import::{load_key, open_store};
 use super::print;
+use super::record::load_key;
+pub(crate) use super::record::Target;
 
 /// Arguments of `ashyq protocol`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ProtocolArgs {
     #[command(subcommand)]
     pub(crate) action: Action,
-}
-
-/// Where the record is and which election.
-#[derive(clap::Args, Debug)]
-pub(crate) struct Target {
-    /// The record: `sqlite:PATH` or `postgres://user@host:port/db`.
-    #[arg(long, value_name = "URL", default_value = ashyq_store::DEFAULT_URL, env = "ASHYQ_DB")]
-    pub(crate) db: String,
-    /// The election (needed only when the record holds several).
-    #[arg(long, value_name = "ID")]
-    pub(crate) election: Option<String>,
 }
 
 /// One protocol and who is entering it.
@@ -43,7 +33,8 @@ pub(crate) struct Entry {
     /// Who enters it (required).
     #[arg(long)]
     pub(crate) author: String,
-    /// When (default: now, UTC).
+    /// When it was entered: RFC 3339 with an offset, e.g. 2023-03-19T21:40:00+05:00 (default:
+    /// now). Times in the future are refused; the record stores them in UTC.
     #[arg(long)]
     pub(crate) time: Option<String>,
     /// Why (required for corrections).
@@ -55,7 +46,8 @@ pub(crate) struct Entry {
     /// Acknowledge warnings (R4, W1–W3).
     #[arg(long)]
     pub(crate) acknowledge: bool,
-    /// The commission's key file: sign the new tree head.
+    /// The commission's key file: every write to a signed record is covered by a new signed
+    /// checkpoint, and a signed record accepts writes only with its key.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
 }
@@ -76,14 +68,16 @@ pub(crate) struct Which {
 /// `ashyq protocol` actions.
 #[derive(clap::Subcommand, Debug)]
 pub(crate) enum Action {
-    /// Enter a protocol. It is checked (errors block unless --override, warnings need
-    /// --acknowledge); with double entry it waits for a second, independent entry. Exit 1 when
-    /// rejected or when the two entries differ.
+    /// Enter a protocol that has no version yet, with every line its contest requires. It is
+    /// checked (errors block unless --override, warnings need --acknowledge); with double entry
+    /// it waits for a second, independent entry. Exit 1 when rejected or when the two entries
+    /// differ; a protocol that already has a version is refused (use `correct`).
     Submit(Entry),
-    /// Correct a protocol: a new version with the given lines changed, with --reason. Exit 1
-    /// when rejected by the checks.
+    /// Correct a protocol: a new version with the given lines changed, with --reason. Under
+    /// double entry a second person must key the same correction. Exit 1 when rejected.
     Correct(Entry),
-    /// Resolve two differing entries (coordinator): give --set for every differing line.
+    /// Resolve two differing entries (a coordinator who keyed neither): give --set for every
+    /// differing line.
     Resolve(Entry),
     /// Show the two entries' differences, field by field. Exit 1 when there are some.
     Diff(Which),
@@ -94,8 +88,9 @@ pub(crate) enum Action {
     /// Record a station's intraday turnout snapshot (10:00, 12:00, 14:00, 16:00, 18:00, 20:00),
     /// or with no --unit print the snapshots summed up the tree.
     Turnout(TurnoutArgs),
-    /// Certify the current totals: store them with the SHA-256 of their inputs (the definition
-    /// and every counted protocol version), print the hash and the totals.
+    /// Certify the current totals: append them to the log with the SHA-256 of their inputs (the
+    /// definition and every counted protocol version), print the hash, the totals and the
+    /// outcome.
     Certify(CertifyArgs),
 }
 
@@ -116,6 +111,12 @@ pub(crate) struct TurnoutArgs {
     /// Who reports it.
     #[arg(long)]
     pub(crate) author: Option<String>,
+    /// When (RFC 3339; default: now).
+    #[arg(long, requires = "unit")]
+    pub(crate) time: Option<String>,
+    /// The commission's key file (a signed record accepts writes only with its key).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
 }
 
 /// Arguments of `ashyq protocol certify`.
@@ -123,9 +124,9 @@ pub(crate) struct TurnoutArgs {
 pub(crate) struct CertifyArgs {
     #[command(flatten)]
     pub(crate) target: Target,
-    /// When (default: now, UTC).
-    #[arg(long)]
-    pub(crate) time: Option<String>,
+    /// The commission's key file (a signed record accepts writes only with its key).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
 }
 
 fn parse_set(s: &str) -> Result<(String, u64), String> {
@@ -137,19 +138,13 @@ fn parse_set(s: &str) -> Result<(String, u64), String> {
     Ok((l.trim().to_owned(), v))
 }
 
-fn open(t: &Target) -> Result<(Store, String)> {
-    let mut store = open_store(&t.db)?;
-    let e = store.election_id(t.election.as_deref())?;
-    Ok((store, e))
-}
-
-fn submission(e: &Entry) -> Submission {
+fn submission(e: &Entry, now: &str) -> Submission {
     Submission {
         contest: e.which.contest.clone(),
         unit: e.which.unit.clone(),
         values: e.set.clone(),
         author: e.author.clone(),
-        time: e.time.clone().unwrap_or_else(ashyq_store::now_utc),
+        time: e.time.clone().unwrap_or_else(|| now.to_owned()),
         reason: e.reason.clone(),
         override_errors: e.override_errors,
         acknowledge_warnings: e.acknowledge,
@@ -158,8 +153,13 @@ fn submission(e: &Entry) -> Submission {
 
 fn report(res: Result<Submitted, StoreError>, what: &str) -> Result<ExitCode> {
     match res {
-        Ok(Submitted::Accepted { version, findings }) => {
-            let mut t = format!("{what}: accepted as version {version}\n");
+        Ok(Submitted::Accepted { version, findings, receipt }) => {
+            let mut t = format!(
+                "{what}: accepted as version {version} (log entry {}, leaf hash {}, log size {})\n",
+                receipt.log_index + 1,
+                receipt.leaf_hash,
+                receipt.tree_size
+            );
             for f in findings {
                 t.push_str(&format!("  accepted with {f}\n"));
             }
@@ -207,19 +207,20 @@ fn differences_text(d: &[ashyq_store::Difference]) -> String {
 pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
     match &args.action {
         Action::Submit(e) | Action::Correct(e) | Action::Resolve(e) => {
-            let signer = load_key(e.key.as_deref())?;
-            let (mut store, id) = open(&e.which.target)?;
-            let s = submission(e);
+            let signer = load_key(e.key.as_deref(), false)?;
+            let (mut store, id) = e.which.target.open()?;
+            store.set_signer(signer);
+            let s = submission(e, store.now().as_str());
             let what = format!("protocol (contest {}, unit {})", e.which.contest, e.which.unit);
             let res = match &args.action {
-                Action::Submit(_) => store.submit(&id, &s, signer.as_ref()),
-                Action::Correct(_) => store.correct(&id, &s, signer.as_ref()),
-                _ => store.resolve(&id, &s, signer.as_ref()),
+                Action::Submit(_) => store.submit(&id, &s),
+                Action::Correct(_) => store.correct(&id, &s),
+                _ => store.resolve(&id, &s),
             };
             report(res, &what)
         }
         Action::Diff(w) => {
-            let (mut store, id) = open(&w.target)?;
+            let (mut store, id) = w.target.open()?;
             let d = store.differences(&id, &w.contest, &w.unit)?;
             if d.is_empty() {
                 print("no differing entries awaiting resolution\n")?;
@@ -229,7 +230,7 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
         Action::History(w) => {
-            let (mut store, id) = open(&w.target)?;
+            let (mut store, id) = w.target.open()?;
             let h = store.history(&id, &w.contest, &w.unit)?;
             let mut t = String::new();
             if h.is_empty() {
@@ -237,11 +238,15 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             }
             for v in h {
                 t.push_str(&format!(
-                    "version {} by {} at {}: {}\n",
-                    v.version, v.author, v.time, v.reason
+                    "version {} by {} at {} (log entry {}): {}\n",
+                    v.version,
+                    v.author,
+                    v.time,
+                    v.log_index + 1,
+                    v.reason
                 ));
                 if !v.findings.is_empty() {
-                    t.push_str(&format!("  accepted with findings {}\n", v.findings));
+                    t.push_str(&format!("  accepted with findings {}\n", v.findings.join(",")));
                 }
                 let vals: Vec<String> = v.values.iter().map(|(l, x)| format!("{l}={x}")).collect();
                 t.push_str(&format!("  {}\n", vals.join(" ")));
@@ -250,24 +255,35 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Action::Progress(t) => {
-            let (mut store, id) = open(t)?;
+            let (mut store, id) = t.open()?;
             let mut s = String::new();
             for p in store.progress(&id)? {
                 s.push_str(&format!(
-                    "{}: {} of {} stations reported, {} registered voters covered\n",
-                    p.contest, p.stations_reported, p.stations_expected, p.registered_reported
+                    "{}: {} of {} protocols reported, {} registered voters covered\n",
+                    p.contest, p.reported, p.expected, p.registered_reported
                 ));
             }
             print(&s)?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Turnout(a) => {
-            let (mut store, id) = open(&a.target)?;
+            let signer = load_key(a.key.as_deref(), false)?;
+            let (mut store, id) = a.target.open()?;
+            store.set_signer(signer);
             if let (Some(unit), Some(hour), Some(voters), Some(author)) =
                 (&a.unit, &a.hour, a.voters, &a.author)
             {
-                store.record_turnout(&id, unit, hour, voters, author, &ashyq_store::now_utc())?;
-                print(&format!("recorded turnout of {unit} at {hour}: {voters}\n"))?;
+                let time = a.time.clone().unwrap_or_else(|| store.now().to_string());
+                let findings = store.record_turnout(&id, unit, hour, voters, author, &time)?;
+                let mut t = format!("recorded turnout of {unit} at {hour}: {voters}\n");
+                for f in &findings {
+                    t.push_str(&match f.as_str() {
+                        "T1" => "  flagged T1: fewer voters than an earlier snapshot reported (turnout cannot decrease over the day)\n".to_owned(),
+                        "T2" => "  flagged T2: more voters than the station's protocol has registered\n".to_owned(),
+                        other => format!("  flagged {other}\n"),
+                    });
+                }
+                print(&t)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let mut s = String::from("unit,hour,voters,stations\n");
@@ -278,15 +294,20 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Action::Certify(a) => {
-            let (mut store, id) = open(&a.target)?;
-            let time = a.time.clone().unwrap_or_else(ashyq_store::now_utc);
-            let c = store.certify(&id, &time).context("cannot certify")?;
+            let signer = load_key(a.key.as_deref(), false)?;
+            let (mut store, id) = a.target.open()?;
+            store.set_signer(signer);
+            let c = store.certify(&id).context("cannot certify")?;
             let (election, tree, _) = store.totals(&id)?;
             let o = ashyq_core::rules::outcome(&election, &tree, &c.counts)
                 .context("cannot compute the outcome")?;
             let mut s = format!(
-                "certification {} of election {id} at {time}: {} log entries, inputs SHA-256 {}\n\n",
-                c.seq, c.log_size, c.inputs_hash
+                "certification {} of election {id} at {}: covers {} log entries, inputs SHA-256 {}; it is log entry {}\n\n",
+                c.seq,
+                c.at,
+                c.log_size,
+                c.inputs_hash,
+                c.receipt.log_index + 1
             );
             s.push_str(&c.totals_csv);
             s.push('\n');

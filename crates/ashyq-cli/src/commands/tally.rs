@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
-use ashyq_store::Store;
 use ashyq_tally::{render, tally_counts, tally_package, Scope, TallyError};
 
 use super::print;
@@ -58,7 +57,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<ExitCode> {
             other => anyhow!(other),
         })?,
         (None, Some(url)) => {
-            let mut store = Store::open(url)?;
+            let mut store = super::record::open_store(url, ashyq_store::OpenMode::Existing)?;
             let id = store.election_id(args.election.as_deref())?;
             let (election, tree, counts) = store.totals(&id)?;
             tally_counts(&election, &tree, &counts, &scope)?

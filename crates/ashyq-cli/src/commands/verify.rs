@@ -1,13 +1,18 @@
-//! `ashyq verify`: recompute every hash, signature and certified total of the record (in a
-//! database, or an exported folder offline) and name whatever was altered, deleted or reordered.
+//! `ashyq verify`: recompute every leaf, hash, checkpoint and certified total of the record (in a
+//! database, or an exported folder offline) and name whatever was altered, deleted, reordered,
+//! rolled back or appended without the commission's signature. Trust comes from outside the
+//! record: the commission's verifier key and checkpoints published earlier.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use ashyq_record::verify::{Anchors, Verification};
+use ashyq_record::VerifierKey;
+use ashyq_store::OpenMode;
 
-use super::import::open_store;
 use super::print;
+use super::record::open_store;
 
 /// Arguments of `ashyq verify`.
 #[derive(clap::Args, Debug)]
@@ -20,38 +25,90 @@ pub(crate) struct VerifyArgs {
     /// An exported record folder (`ashyq export`), checked offline without any database.
     #[arg(long, value_name = "DIR")]
     pub(crate) record: Option<PathBuf>,
+    /// Only this election of the database.
+    #[arg(long, value_name = "ID", conflicts_with = "record")]
+    pub(crate) election: Option<String>,
+    /// The commission's verifier key (`name+keyid+base64key`, as `ashyq log key` prints it, or a
+    /// file holding it), obtained independently of the record. Every checkpoint must be signed
+    /// by it and every log entry covered by one.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) verifier_key: Option<String>,
+    /// A signed checkpoint published earlier (a file, as `ashyq log checkpoint` printed it):
+    /// the record must extend it. Repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) checkpoint: Vec<PathBuf>,
+}
+
+fn anchors(args: &VerifyArgs) -> Result<Anchors> {
+    let key = match &args.verifier_key {
+        None => None,
+        Some(k) => {
+            let text = if std::path::Path::new(k).is_file() {
+                std::fs::read_to_string(k)
+                    .with_context(|| format!("cannot read the verifier key file {k}"))?
+            } else {
+                k.clone()
+            };
+            Some(VerifierKey::parse(&text).with_context(|| "--verifier-key".to_owned())?)
+        }
+    };
+    let mut checkpoints = Vec::new();
+    for f in &args.checkpoint {
+        let note = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the checkpoint {}", f.display()))?;
+        checkpoints.push((f.display().to_string(), note));
+    }
+    Ok(Anchors { key, checkpoints })
 }
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
-    let (what, findings) = match &args.record {
-        Some(dir) => (
-            dir.display().to_string(),
-            ashyq_store::verify_record(dir)
-                .with_context(|| format!("cannot verify {}", dir.display()))?,
-        ),
+    let anchors = anchors(args)?;
+    let (what, results): (String, Vec<(String, Verification)>) = match &args.record {
+        Some(dir) => {
+            let v = ashyq_record::folder::verify(dir, &anchors)
+                .with_context(|| format!("cannot verify {}", dir.display()))?;
+            (dir.display().to_string(), vec![(String::new(), v)])
+        }
         None => {
             let url = args.db.clone().unwrap_or_else(|| ashyq_store::DEFAULT_URL.to_owned());
-            if let Some(path) = url.strip_prefix("sqlite:") {
-                if !std::path::Path::new(path).exists() {
-                    anyhow::bail!("the record {url} does not exist");
-                }
-            }
-            let mut store = open_store(&url)?;
-            (url, store.verify()?)
+            let mut store = open_store(&url, OpenMode::Existing)?;
+            let v = store.verify(args.election.as_deref(), &anchors)?;
+            (url, v)
         }
     };
-    if findings.is_empty() {
-        print(&format!(
-            "{what}: the record is intact: every hash, signature and certified total recomputes\n"
-        ))?;
-        Ok(ExitCode::SUCCESS)
+    let problems: Vec<&String> = results.iter().flat_map(|(_, v)| &v.problems).collect();
+    let mut text = String::new();
+    if problems.is_empty() {
+        text.push_str(&format!(
+            "{what}: the record is intact: every leaf, hash, checkpoint signature and certified total recomputes\n"
+        ));
     } else {
-        let mut text = String::new();
-        for f in &findings {
-            text.push_str(f);
+        for p in &problems {
+            text.push_str(p);
             text.push('\n');
         }
-        print(&text)?;
-        Ok(ExitCode::from(1))
     }
+    for (e, v) in &results {
+        if e.is_empty() && v.log_size == 0 && args.record.is_none() {
+            continue;
+        }
+        let name = if e.is_empty() { String::new() } else { format!("election {e}: ") };
+        let covered = v.latest_checkpoint.map_or("no signed checkpoint".to_owned(), |s| {
+            format!("signed checkpoints up to size {s}")
+        });
+        if v.anchored {
+            text.push_str(&format!(
+                "{name}{} log entries, {covered}, checked against the key and checkpoints you gave\n",
+                v.log_size
+            ));
+        } else {
+            text.push_str(&format!(
+                "{name}{} log entries, {covered}; internal consistency only: nothing outside the record was given, so a record rebuilt or rolled back by whoever controls it would pass. Pin the commission's key with --verifier-key{} and give a checkpoint published earlier with --checkpoint\n",
+                v.log_size,
+                v.key.as_ref().map_or(String::new(), |k| format!(" (the record names {k})"))
+            ));
+        }
+    }
+    print(&text)?;
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
