@@ -4,8 +4,11 @@
 #
 #   scripts/bench-tally.sh [--reps N] [--regenerate]
 #
-# Packages are generated once and cached in target/bench-data (1,000,000 and 10,000 stations,
-# seed 1). `--regenerate` deletes the cache first, so the generation time is measured too.
+# Packages are generated once and cached in target/bench-data: `ashyq generate` with 1,000,000
+# and 10,000 stations (seed 1; stations grouped by district), and a 1,000,000-station package in
+# another layout from scripts/gen-numbered-layout.py (stations listed by number, each in a random
+# district, 13 lines each), so that the fast path is measured on a layout it was not tuned on.
+# `--regenerate` deletes the cache first, so the generation time is measured too.
 # DuckDB is the Python package (installed with `pip install duckdb` if missing); its time is
 # the query alone, inside one Python process that has already imported duckdb and connected —
 # the harshest comparison for ashyq, whose time is the whole process (reading election.toml,
@@ -26,7 +29,10 @@ cargo build --release -p ashyq-cli >&2
 BIN="$PWD/target/release/ashyq"
 DATA="$PWD/target/bench-data"
 mkdir -p "$DATA"
-[ "$REGEN" = 1 ] && rm -rf "$DATA/kz-1m" "$DATA/kz-10k" "$DATA/generate-times.txt"
+[ "$REGEN" = 1 ] && rm -rf "$DATA/kz-1m" "$DATA/kz-10k" "$DATA/numbered-1m" "$DATA/generate-times.txt"
+if [ ! -f "$DATA/numbered-1m/counts.csv" ]; then
+  python3 scripts/gen-numbered-layout.py --stations 1000000 --seed 7 --out "$DATA/numbered-1m" >&2
+fi
 for spec in "kz-1m 1000000" "kz-10k 10000"; do
   set -- $spec
   if [ ! -f "$DATA/$1/counts.csv" ]; then
@@ -43,15 +49,23 @@ import duckdb
 
 binary, data, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
+import resource
+
 def run_ashyq(pkg, extra=()):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run([binary, "tally", pkg, "--format", "csv", *extra], check=True, capture_output=True)
-    return time.perf_counter() - t, out.stdout.decode()
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return time.perf_counter() - t, out.stdout.decode(), cpu
 
 def run_duckdb(con, counts):
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
     rows = con.sql(f"select contest, line, sum(value) from read_csv('{counts}') group by contest, line").fetchall()
-    return time.perf_counter() - t, rows
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return time.perf_counter() - t, rows, cpu
 
 def fmt(xs):
     return f"min {min(xs):.3f} s, median {statistics.median(xs):.3f} s"
@@ -66,22 +80,26 @@ if os.path.exists(f"{data}/generate-times.txt"):
     for line in open(f"{data}/generate-times.txt"):
         k, v = line.split()
         gen[k] = float(v)
-for name in ["kz-1m", "kz-10k"]:
+for name in ["kz-1m", "numbered-1m", "kz-10k"]:
     pkg = f"{data}/{name}"
     counts = f"{pkg}/counts.csv"
     size = os.path.getsize(counts)
     n_rows = sum(1 for _ in open(counts, "rb")) - 1 if name == "kz-10k" else None
     con = duckdb.connect()
     # Warm the page cache and check that both agree on the national sums.
-    _, csv_out = run_ashyq(pkg)
-    _, rows = run_duckdb(con, counts)
+    _, csv_out, _ = run_ashyq(pkg)
+    _, rows, _ = run_duckdb(con, counts)
     ours = {(c, l): int(v) for c, u, l, v in (r.split(",") for r in csv_out.splitlines()[1:])}
     theirs = {(c, l): int(s) for c, l, s in rows}
     assert ours == theirs, "ashyq and DuckDB disagree"
-    a, d = [], []
+    a, d, ac, dc = [], [], [], []
     for _ in range(reps):
-        a.append(run_ashyq(pkg)[0])
-        d.append(run_duckdb(con, counts)[0])
+        wall, _, cpu = run_ashyq(pkg)
+        a.append(wall)
+        ac.append(cpu)
+        wall, _, cpu = run_duckdb(con, counts)
+        d.append(wall)
+        dc.append(cpu)
     print(f"\n### {name}: counts.csv {size / 1e6:.0f} MB" + (f", {n_rows:,} rows" if n_rows else ""))
     if name in gen:
         stations = {"kz-1m": 1000000, "kz-10k": 10000}[name]
@@ -89,5 +107,6 @@ for name in ["kz-1m", "kz-10k"]:
     print(f"- `ashyq tally {name} --format csv` (whole process, release build): {fmt(a)}")
     print(f"- DuckDB `select contest, line, sum(value) from read_csv(...) group by contest, line` (query only): {fmt(d)}")
     print(f"- ratio ashyq / DuckDB: median {statistics.median(a) / statistics.median(d):.2f}, min {min(a) / min(d):.2f}")
+    print(f"- CPU time (user + system, all threads), median: ashyq {statistics.median(ac):.3f} s, DuckDB {statistics.median(dc):.3f} s, ratio {statistics.median(ac) / statistics.median(dc):.2f}")
     print(f"- national sums identical: yes ({len(ours)} (contest, line) pairs)")
 PY

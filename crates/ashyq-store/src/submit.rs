@@ -15,7 +15,7 @@ use crate::append::{append, next_id, Appended, NewLeaf};
 use crate::db::{Db, Value};
 use crate::rows::{lines_json, parse_lines};
 use crate::{
-    CheckFinding, Difference, ProtocolVersion, Store, StoreError, Submission, Submitted,
+    CheckFinding, Difference, ProtocolVersion, Receipt, Store, StoreError, Submission, Submitted,
     MAX_CLOCK_SKEW_SECONDS,
 };
 
@@ -69,6 +69,20 @@ fn differences(contest: &Contest, a1: &str, r1: &Row, a2: &str, r2: &Row) -> Vec
 
 /// One keying awaiting its pair: (author, row, reason).
 type Keying = (String, Row, String);
+
+/// A first submission that passed every check, ready to be written.
+struct Prepared {
+    nv: NewVersion,
+    findings: Vec<CheckFinding>,
+}
+
+/// The conflict of a submission to a protocol that already has a version.
+fn already(s: &Submission, v: u64) -> StoreError {
+    StoreError::Conflict(format!(
+        "protocol (contest {}, unit {}) already has version {v}; changes go through a correction with a reason",
+        s.contest, s.unit
+    ))
+}
 
 /// A version about to be stored.
 struct NewVersion {
@@ -273,8 +287,43 @@ impl Store {
         }
     }
 
-    /// Every check on a row: arithmetic, plausibility (W1–W3) for a polling station's protocol,
-    /// and R7 against the protocols below for a summary protocol.
+    /// Refuses a row whose values would make a total overflow a 64-bit count, naming the line.
+    /// Counts of people stay far below 2^40 (a trillion), so the record's totals cannot
+    /// overflow while every value does (fewer than 2^24 protocols per contest); a value above
+    /// that bound is checked against the actual totals with the row in place.
+    fn check_overflow(
+        &mut self,
+        def: &Definition,
+        ci: usize,
+        ui: usize,
+        row: &Row,
+    ) -> Result<(), StoreError> {
+        const BOUND: u64 = 1 << 40;
+        if row.iter().all(|v| v.is_none_or(|v| v <= BOUND)) {
+            return Ok(());
+        }
+        let contest = &def.election.contests()[ci];
+        let counts = self.latest_counts(def)?;
+        let mut with = ContestCounts::new(contest);
+        for (u, r) in counts[ci].rows().filter(|(u, _)| *u != ui).chain(std::iter::once((ui, row)))
+        {
+            for (col, v) in r.iter().enumerate() {
+                if let Some(v) = v {
+                    let _ = with.set(u, Line::from_column(col), *v);
+                }
+            }
+        }
+        with.roll_up(&def.tree, contest.territory()).map_err(|e| {
+            StoreError::Invalid(format!(
+                "contest {}: {e}; the protocol would make a total that cannot be recorded",
+                contest.id()
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// Every check on a row: totals that would overflow, arithmetic, plausibility (W1–W3) for a
+    /// polling station's protocol, and R7 against the protocols below for a summary protocol.
     fn check_row(
         &mut self,
         def: &Definition,
@@ -282,6 +331,7 @@ impl Store {
         ui: usize,
         row: &Row,
     ) -> Result<Vec<CheckFinding>, StoreError> {
+        self.check_overflow(def, ci, ui, row)?;
         let contest = &def.election.contests()[ci];
         let mut f = core_findings(contest, check_protocol(contest, row));
         if def.tree.children(ui).is_empty() {
@@ -369,7 +419,30 @@ impl Store {
     /// conflict: changes go through [`Store::correct`].
     pub fn submit(&mut self, election_id: &str, s: &Submission) -> Result<Submitted, StoreError> {
         let def = self.cached_definition(election_id)?;
-        let (ci, ui) = Self::protocol_key(&def, &s.contest, &s.unit)?;
+        let p = self.prepare_first(&def, s)?;
+        if let Some((v, _)) = self.latest_row(&def, p.nv.contest, p.nv.unit)? {
+            return Err(already(s, v));
+        }
+        if def.leaf.double_entry {
+            let nv = p.nv;
+            return self.key_entry(
+                &def,
+                nv.contest,
+                nv.unit,
+                1,
+                nv.row,
+                &nv.author,
+                &nv.at,
+                "",
+                &p.findings,
+            );
+        }
+        self.accept(&def, p.nv, p.findings)
+    }
+
+    /// Everything a first submission is checked for before anything is written.
+    fn prepare_first(&mut self, def: &Definition, s: &Submission) -> Result<Prepared, StoreError> {
+        let (ci, ui) = Self::protocol_key(def, &s.contest, &s.unit)?;
         let contest = def.election.contests()[ci].clone();
         let author = Self::validate_person(s, "a submission")?;
         let at = self.entry_time(&s.time)?;
@@ -385,20 +458,10 @@ impl Store {
                 missing.join(", ")
             )));
         }
-        if let Some((v, _)) = self.latest_row(&def, ci, ui)? {
-            return Err(StoreError::Conflict(format!(
-                "protocol (contest {}, unit {}) already has version {v}; changes go through a correction with a reason",
-                s.contest, s.unit
-            )));
-        }
-        let findings = self.check_row(&def, ci, ui, &row)?;
+        let findings = self.check_row(def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
-        if def.leaf.double_entry {
-            return self.key_entry(&def, ci, ui, 1, row, &author, at.as_str(), "", &findings);
-        }
-        self.accept(
-            &def,
-            NewVersion {
+        Ok(Prepared {
+            nv: NewVersion {
                 contest: ci,
                 unit: ui,
                 version: 1,
@@ -409,7 +472,83 @@ impl Store {
                 findings: finding_codes(&findings),
             },
             findings,
-        )
+        })
+    }
+
+    /// Submits many first protocols at once — the group commit of election night: each is
+    /// checked exactly as [`Store::submit`] checks it, and every accepted one is written in one
+    /// transaction with one signed checkpoint, so each is durable when this returns. Each
+    /// submission gets its own result (a rejected or conflicting one does not stop the others;
+    /// the second of two submissions of one protocol in a batch is a conflict). `Err` when the
+    /// whole write failed (nothing of it was stored). Under double entry the submissions are
+    /// keyed one by one.
+    pub fn submit_many(
+        &mut self,
+        election_id: &str,
+        subs: &[Submission],
+    ) -> Result<Vec<Result<Submitted, StoreError>>, StoreError> {
+        let def = self.cached_definition(election_id)?;
+        if def.leaf.double_entry {
+            return Ok(subs.iter().map(|s| self.submit(election_id, s)).collect());
+        }
+        let mut results: Vec<Option<Result<Submitted, StoreError>>> =
+            Vec::with_capacity(subs.len());
+        let mut prepared: Vec<(usize, Prepared)> = Vec::new();
+        for (i, s) in subs.iter().enumerate() {
+            match self.prepare_first(&def, s) {
+                Ok(p) => {
+                    prepared.push((i, p));
+                    results.push(None);
+                }
+                Err(e) => results.push(Some(Err(e))),
+            }
+        }
+        let eid = def.election.id().to_string();
+        let signer = self.signer.clone();
+        let (outcomes, appended) = self.write_tx(|db| {
+            let mut seen = std::collections::HashSet::new();
+            let mut leaves = Vec::new();
+            let mut out: Vec<(usize, Result<usize, StoreError>)> =
+                Vec::with_capacity(prepared.len());
+            for (i, p) in &prepared {
+                let key = (p.nv.contest, p.nv.unit);
+                let cur = current_version(db, &eid, key.0, key.1)?;
+                if cur > 0 || !seen.insert(key) {
+                    out.push((*i, Err(already(&subs[*i], cur.max(1)))));
+                    continue;
+                }
+                leaves.push(insert_version(db, &def, &p.nv)?);
+                out.push((*i, Ok(leaves.len() - 1)));
+            }
+            let appended = if leaves.is_empty() {
+                None
+            } else {
+                Some(append(db, &eid, &def.leaf.origin, leaves, signer.as_deref())?)
+            };
+            Ok((out, appended))
+        })?;
+        let mut findings: std::collections::HashMap<usize, Vec<CheckFinding>> =
+            prepared.into_iter().map(|(i, p)| (i, p.findings)).collect();
+        for (i, r) in outcomes {
+            results[i] = Some(r.map(|k| Submitted::Accepted {
+                version: 1,
+                findings: findings.remove(&i).unwrap_or_default(),
+                receipt: appended.as_ref().map(|a| a.receipt(k)).unwrap_or_else(|| Receipt {
+                    log_index: 0,
+                    leaf_hash: String::new(),
+                    tree_size: 0,
+                    checkpoint: None,
+                }),
+            }));
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(StoreError::Invalid("the submission was not processed".into()))
+                })
+            })
+            .collect())
     }
 
     /// Stores a double-entry keying for `round` and, in the same transaction, accepts the

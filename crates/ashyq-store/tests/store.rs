@@ -96,6 +96,7 @@ on_both!(
     second_import_is_refused_and_changes_nothing,
     corrections_add_versions_and_totals_use_the_latest,
     a_second_submission_is_a_conflict_and_lines_are_required,
+    group_commit_writes_a_batch_with_one_checkpoint,
     times_must_be_rfc3339_and_not_in_the_future,
     checks_block_errors_and_warnings_until_overridden,
     summary_protocol_checked_against_its_stations,
@@ -365,6 +366,45 @@ fn a_second_submission_is_a_conflict_and_lines_are_required(b: &mut Backend) {
         b.store.submit(&e2, &sub("S001", "clerk", &[("alpha", 5), ("alpha", 6)])).unwrap_err();
     assert!(err.to_string().contains("given twice"), "{err}");
     assert_eq!(digest(b), before);
+}
+
+fn group_commit_writes_a_batch_with_one_checkpoint(b: &mut Backend) {
+    b.store.set_signer(Some(key()));
+    let e = import_empty(b, false);
+    b.store.submit(&e, &good("S001", "clerk")).unwrap();
+    let (before, _) = b.store.latest_checkpoint(&e).unwrap();
+    let batch = vec![
+        good("S002", "clerk"),
+        with(good("S003", "clerk"), "ballots_received", 1), // R3 and V3: rejected
+        good("S001", "clerk"),                              // already has a version
+        good("S004", "clerk"),
+        good("S004", "other"),     // twice in the batch
+        sub("S999", "clerk", &[]), // no such unit
+        good("S005", "clerk"),
+    ];
+    let r = b.store.submit_many(&e, &batch).unwrap();
+    assert_eq!(r.len(), 7);
+    let accepted: Vec<u64> = r
+        .iter()
+        .filter_map(|x| match x {
+            Ok(Submitted::Accepted { receipt, .. }) => Some(receipt.log_index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepted, vec![2, 3, 4], "S002, S004, S005 in batch order");
+    assert!(matches!(r[1], Err(StoreError::Rejected(_))), "{:?}", r[1]);
+    assert!(matches!(r[2], Err(StoreError::Conflict(_))), "{:?}", r[2]);
+    assert!(matches!(r[4], Err(StoreError::Conflict(_))), "{:?}", r[4]);
+    assert!(matches!(r[5], Err(StoreError::NotFound(_))), "{:?}", r[5]);
+    let (after, _) = b.store.latest_checkpoint(&e).unwrap();
+    assert_eq!((before.size, after.size), (2, 5), "one checkpoint for the whole batch");
+    if let Ok(Submitted::Accepted { receipt, .. }) = &r[0] {
+        assert_eq!(receipt.tree_size, 5);
+        assert!(receipt.checkpoint.as_deref().is_some_and(|c| c.contains("\n5\n")));
+    }
+    assert_eq!(root_total(b, &e, Line::Option(0)), Some(4 * 400), "S001, S002, S004, S005");
+    assert_eq!(b.store.progress(&e).unwrap()[0].reported, 4);
+    assert_eq!(problems(&mut b.store), Vec::<String>::new());
 }
 
 fn times_must_be_rfc3339_and_not_in_the_future(b: &mut Backend) {
@@ -1010,6 +1050,31 @@ fn overflowing_totals_are_refused(b: &mut Backend) {
     let err = import_package(b, &p, &ImportOptions::default()).unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     assert!(err.to_string().contains("exceeds"), "{err}");
+    assert_eq!(digest(b), before);
+    // At submission too: two protocols each just below 2^64 cannot both be recorded.
+    let e = import_empty(b, false);
+    let huge = |unit: &str| {
+        let mut s = sub(
+            unit,
+            "clerk",
+            &[
+                ("registered", u64::MAX - 1),
+                ("ballots_issued", 10),
+                ("invalid", 0),
+                ("alpha", 10),
+                ("beta", 0),
+                ("against-all", 0),
+            ],
+        );
+        s.acknowledge_warnings = true;
+        s.override_errors = true;
+        s
+    };
+    b.store.submit(&e, &huge("S001")).expect("one huge protocol fits");
+    let before = digest(b);
+    let err = b.store.submit(&e, &huge("S002")).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("registered") && err.to_string().contains("exceeds"), "{err}");
     assert_eq!(digest(b), before);
 }
 

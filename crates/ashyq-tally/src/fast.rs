@@ -45,7 +45,8 @@ struct ContestDict {
     /// Line names by column.
     names: Vec<Vec<u8>>,
     words: usize,
-    /// Units inside the territory; `None` when the territory is a whole tree.
+    /// Units inside the territory; `None` when the territory is the whole unit tree (its only
+    /// root), so every unit is inside.
     inside: Option<Vec<bool>>,
 }
 
@@ -64,7 +65,7 @@ impl<'a> Shared<'a> {
             .zip(territories)
             .map(|(c, &t)| {
                 let names = line_names(c).into_iter().map(String::into_bytes).collect::<Vec<_>>();
-                let inside = (!shape.is_root(t)).then(|| {
+                let inside = (!shape.is_sole_root(t)).then(|| {
                     let mut v = vec![false; text.len()];
                     for u in shape.subtree(t) {
                         v[u as usize] = true;
@@ -388,11 +389,18 @@ fn run_range(path: &Path, start: u64, end: u64, worker: &mut Worker<'_, '_>) -> 
             header_pending = false;
             pos = nl + 1;
         }
-        // Whole lines only, except at the end of the range.
+        // Whole lines only, except at the end of the range. A row of the package format is a
+        // few dozen bytes; a block without any line end means a line longer than a block,
+        // which the exact path reads (linearly) and reports, so the fast path declines rather
+        // than carry an ever longer line from block to block.
         let complete = if remaining == 0 {
             len
         } else {
-            memchr::memrchr(b'\n', &data[pos..]).map_or(pos, |i| pos + i + 1)
+            match memchr::memrchr(b'\n', &data[pos..]) {
+                Some(i) => pos + i + 1,
+                None if len - pos >= BLOCK => return Err("a line longer than 1 MiB".into()),
+                None => pos,
+            }
         };
         worker.rows(&data[pos..complete])?;
         pos = complete;
@@ -481,16 +489,7 @@ fn load_election(
     Ok((election, terr))
 }
 
-/// Where a unit's total comes from.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
-    None,
-    /// Its own protocol: worker, slot.
-    Own(u16, u32),
-    /// A sum of children.
-    Sum(u32),
-}
-
+/// A sum of protocols below a unit, as `Totals` holds it.
 struct SumRow {
     values: Vec<u64>,
     known: Vec<bool>,
@@ -498,7 +497,62 @@ struct SumRow {
     protocols: u32,
 }
 
+impl SumRow {
+    fn new(n_cols: usize) -> SumRow {
+        SumRow {
+            values: vec![0; n_cols],
+            known: vec![true; n_cols],
+            units_with_line: vec![0; n_cols],
+            protocols: 0,
+        }
+    }
+
+    /// Adds one protocol (its row in `a` at `slot`).
+    #[inline]
+    fn add_protocol(&mut self, a: &ContestAcc, slot: u32) -> Result<(), String> {
+        for col in 0..a.n_cols {
+            let present = a.is_present(slot, col);
+            self.units_with_line[col] += u32::from(present);
+            if self.known[col] {
+                if present {
+                    self.values[col] = self.values[col]
+                        .checked_add(a.value(slot, col))
+                        .ok_or("a sum that overflows")?;
+                } else {
+                    self.known[col] = false;
+                }
+            }
+        }
+        self.protocols += 1;
+        Ok(())
+    }
+
+    /// Adds a child's sum.
+    fn add_sum(&mut self, child: &SumRow) -> Result<(), String> {
+        for col in 0..self.values.len() {
+            self.units_with_line[col] += child.units_with_line[col];
+            if self.known[col] {
+                if child.known[col] {
+                    self.values[col] = self.values[col]
+                        .checked_add(child.values[col])
+                        .ok_or("a sum that overflows")?;
+                } else {
+                    self.known[col] = false;
+                }
+            }
+        }
+        self.protocols += child.protocols;
+        Ok(())
+    }
+}
+
 /// Rolls one contest up, as `ContestCounts::roll_up` does, and returns the totals at `wanted`.
+///
+/// A unit's total is the sum of its children's totals when any protocol lies below it, else
+/// its own protocol. Rather than walk the tree and gather each unit's children (which visits
+/// the protocols in tree order, scattered over memory when the file lists stations in another
+/// order), every protocol that counts for itself is added, in storage order, to its parent's
+/// sum; the few sums then flow up the tree, deepest first.
 fn roll_up(
     text: &UnitText,
     shape: &Structure,
@@ -507,101 +561,79 @@ fn roll_up(
     wanted: &[u32],
 ) -> Result<Vec<UnitTotals>, String> {
     let n_cols = accs[0].n_cols;
-    let own = |u: usize| -> Source {
-        for (w, a) in accs.iter().enumerate() {
-            let s = a.slot[u];
-            if s != NONE {
-                return Source::Own(w as u16, s);
+    let n = text.len();
+    // Units with a protocol strictly below them (within the territory), and their sums.
+    let mut sum_of = vec![NONE; n];
+    let mut summed: Vec<u32> = Vec::new();
+    for a in accs {
+        for (s, &u) in a.units.iter().enumerate() {
+            if a.slot[u as usize] != s as u32 || u as usize == territory {
+                continue;
+            }
+            let mut p = shape.parent(u as usize);
+            while p != NONE && sum_of[p as usize] == NONE {
+                sum_of[p as usize] = summed.len() as u32;
+                summed.push(p);
+                if p as usize == territory {
+                    break;
+                }
+                p = shape.parent(p as usize);
             }
         }
-        Source::None
-    };
-    let mut source = vec![Source::None; text.len()];
-    let mut sums: Vec<SumRow> = Vec::new();
-    for &u in shape.subtree(territory).iter().rev() {
-        let u = u as usize;
-        let mut sum: Option<SumRow> = None;
-        for &c in shape.children(u) {
-            match source[c as usize] {
-                Source::None => {}
-                Source::Own(w, s) => {
-                    let a = accs[w as usize];
-                    let acc = sum.get_or_insert_with(|| SumRow {
-                        values: vec![0; n_cols],
-                        known: vec![true; n_cols],
-                        units_with_line: vec![0; n_cols],
-                        protocols: 0,
-                    });
-                    for col in 0..n_cols {
-                        let present = a.is_present(s, col);
-                        acc.units_with_line[col] += u32::from(present);
-                        if acc.known[col] {
-                            if present {
-                                acc.values[col] = acc.values[col]
-                                    .checked_add(a.value(s, col))
-                                    .ok_or("a sum that overflows")?;
-                            } else {
-                                acc.known[col] = false;
-                            }
-                        }
-                    }
-                    acc.protocols += 1;
-                }
-                Source::Sum(i) => {
-                    let child = &sums[i as usize];
-                    let acc = sum.get_or_insert_with(|| SumRow {
-                        values: vec![0; n_cols],
-                        known: vec![true; n_cols],
-                        units_with_line: vec![0; n_cols],
-                        protocols: 0,
-                    });
-                    for col in 0..n_cols {
-                        acc.units_with_line[col] += child.units_with_line[col];
-                        if acc.known[col] {
-                            if child.known[col] {
-                                acc.values[col] = acc.values[col]
-                                    .checked_add(child.values[col])
-                                    .ok_or("a sum that overflows")?;
-                            } else {
-                                acc.known[col] = false;
-                            }
-                        }
-                    }
-                    acc.protocols += child.protocols;
-                }
-            }
-        }
-        source[u] = match sum {
-            Some(s) => {
-                sums.push(s);
-                Source::Sum(sums.len() as u32 - 1)
-            }
-            None => own(u),
-        };
     }
+    let mut sums: Vec<SumRow> = (0..summed.len()).map(|_| SumRow::new(n_cols)).collect();
+    // Every protocol that counts for itself (nothing below it), in storage order, into its
+    // parent's sum.
+    for a in accs {
+        for (s, &u) in a.units.iter().enumerate() {
+            let u = u as usize;
+            if a.slot[u] != s as u32 || sum_of[u] != NONE || u == territory {
+                continue;
+            }
+            let p = shape.parent(u);
+            sums[sum_of[p as usize] as usize].add_protocol(a, s as u32)?;
+        }
+    }
+    // Sums up the tree, deepest first.
+    let depth = |mut u: u32| {
+        let mut d = 0u32;
+        while u as usize != territory && u != NONE {
+            u = shape.parent(u as usize);
+            d += 1;
+        }
+        d
+    };
+    let mut order: Vec<(u32, u32)> = summed.iter().map(|&u| (depth(u), u)).collect();
+    order.sort_unstable_by(|x, y| y.cmp(x));
+    for &(_, u) in &order {
+        if u as usize == territory {
+            continue;
+        }
+        let p = shape.parent(u as usize);
+        let (child, parent) = (sum_of[u as usize] as usize, sum_of[p as usize] as usize);
+        let taken = std::mem::replace(&mut sums[child], SumRow::new(0));
+        sums[parent].add_sum(&taken)?;
+        sums[child] = taken;
+    }
+    let own = |u: usize| accs.iter().find_map(|a| (a.slot[u] != NONE).then_some((*a, a.slot[u])));
     let mut res = Vec::with_capacity(wanted.len());
     for &u in wanted {
         let u = u as usize;
-        let totals = match source[u] {
-            Source::None => continue,
-            Source::Own(w, s) => {
-                let a = accs[w as usize];
-                Totals {
-                    values: (0..n_cols)
-                        .map(|c| a.is_present(s, c).then(|| a.value(s, c)))
-                        .collect(),
-                    protocols: 1,
-                    units_with_line: (0..n_cols).map(|c| u32::from(a.is_present(s, c))).collect(),
-                }
+        let totals = if sum_of[u] != NONE {
+            let r = &sums[sum_of[u] as usize];
+            Totals {
+                values: (0..n_cols).map(|c| r.known[c].then_some(r.values[c])).collect(),
+                protocols: r.protocols,
+                units_with_line: r.units_with_line.clone(),
             }
-            Source::Sum(i) => {
-                let r = &sums[i as usize];
-                Totals {
-                    values: (0..n_cols).map(|c| r.known[c].then_some(r.values[c])).collect(),
-                    protocols: r.protocols,
-                    units_with_line: r.units_with_line.clone(),
-                }
+        } else if let Some((a, s)) = own(u) {
+            Totals {
+                values: (0..n_cols).map(|c| a.is_present(s, c).then(|| a.value(s, c))).collect(),
+                protocols: 1,
+                units_with_line: (0..n_cols).map(|c| u32::from(a.is_present(s, c))).collect(),
             }
+        } else {
+            continue;
         };
         let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         res.push(UnitTotals {

@@ -216,3 +216,157 @@ fn unknown_kind_is_a_clear_error() {
         "no unit has kind \"oblast\"; the kinds in units.csv are: city, country, district, region, station"
     );
 }
+
+/// Random forests and shapes (several roots, territories anywhere, units listed in any order,
+/// summary rows, missing lines, rows outside a territory, duplicates, shuffled rows): the fast
+/// path either gives exactly the reference's tally or declines, and `tally_package` always
+/// agrees with the reference, errors included.
+#[test]
+fn random_trees_and_shapes_never_give_a_wrong_tally() {
+    use std::fmt::Write as _;
+    let kinds = ["country", "region", "district", "station"];
+    let mut declined = 0;
+    let mut invalid = 0;
+    for seed in 0..120u64 {
+        let mut rng = ChaCha20Rng::seed_from_u64(1000 + seed);
+        let n = rng.gen_range(1..120usize);
+        // Ids with shared prefixes, so lookups and predictions are exercised.
+        let ids: Vec<String> = (0..n).map(|i| format!("U{}-{}", i % 7, i)).collect();
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        for (i, p) in parent.iter_mut().enumerate().skip(1) {
+            if !rng.gen_bool(0.06) {
+                *p = Some(rng.gen_range(0..i));
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        if rng.gen_bool(0.5) {
+            order.shuffle(&mut rng);
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut units = String::from("id,parent,kind,name\n");
+        for &i in &order {
+            let p = parent[i].map(|p| ids[p].as_str()).unwrap_or("");
+            let _ =
+                writeln!(units, "{},{p},{},Unit {i}", ids[i], kinds[rng.gen_range(0..kinds.len())]);
+        }
+        std::fs::write(dir.path().join("units.csv"), units).unwrap();
+        let n_contests = rng.gen_range(1..=3);
+        let mut toml = String::from("[election]\nid = \"random\"\nname = \"random\"\ndate = \"2026-01-01\"\nrules = \"none\"\n");
+        let mut contests = Vec::new();
+        for c in 0..n_contests {
+            let territory = rng.gen_range(0..n);
+            let n_options = rng.gen_range(1..=4);
+            let _ = write!(
+                toml,
+                "\n[[contest]]\nid = \"c{c}\"\nkind = \"single-member\"\nterritory = \"{}\"\n",
+                ids[territory]
+            );
+            for o in 0..n_options {
+                let _ = write!(toml, "\n[[contest.option]]\nid = \"o{o}\"\nname = \"o{o}\"\n");
+            }
+            contests.push((territory, n_options));
+        }
+        std::fs::write(dir.path().join("election.toml"), toml).unwrap();
+        let within = |u: usize, t: usize| {
+            let mut cur = Some(u);
+            while let Some(x) = cur {
+                if x == t {
+                    return true;
+                }
+                cur = parent[x];
+            }
+            false
+        };
+        let mut rows: Vec<String> = Vec::new();
+        for (c, &(territory, n_options)) in contests.iter().enumerate() {
+            let lines: Vec<String> = ["registered", "ballots_issued", "invalid"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain((0..n_options).map(|o| format!("o{o}")))
+                .collect();
+            for (u, id) in ids.iter().enumerate() {
+                let inside = within(u, territory);
+                let p = if inside { 0.7 } else { 0.004 };
+                if !rng.gen_bool(p) {
+                    continue;
+                }
+                for l in &lines {
+                    if rng.gen_bool(0.95) {
+                        rows.push(format!("c{c},{id},{l},{}", rng.gen_range(0..5000u64)));
+                    }
+                }
+            }
+        }
+        if !rows.is_empty() && rng.gen_bool(0.05) {
+            let dup = rows[rng.gen_range(0..rows.len())].clone();
+            rows.push(dup);
+        }
+        match rng.gen_range(0..3) {
+            0 => rows.shuffle(&mut rng),
+            1 => rows.sort(),
+            _ => {}
+        }
+        let mut counts = String::from("contest,unit,line,value\n");
+        for r in &rows {
+            counts.push_str(r);
+            counts.push('\n');
+        }
+        std::fs::write(dir.path().join("counts.csv"), counts).unwrap();
+        for s in [Scope::Territory, Scope::Kind(kinds[rng.gen_range(0..kinds.len())].into())] {
+            let exact = tally_exact(dir.path(), &s);
+            for threads in [1, 2, 3] {
+                match tally_fast_with(dir.path(), &s, Some(threads)) {
+                    Ok(fast) => {
+                        let want = exact.as_ref().unwrap_or_else(|e| {
+                            panic!("seed {seed}: the fast path tallied input the reference rejects: {e}")
+                        });
+                        assert_eq!(&fast, want, "seed {seed}, {threads} chunk(s), scope {s:?}");
+                    }
+                    Err(FastError::Declined(_)) => declined += 1,
+                    Err(FastError::Final(e)) => assert_eq!(
+                        Some(e.to_string()),
+                        exact.as_ref().err().map(ToString::to_string),
+                        "seed {seed}"
+                    ),
+                }
+            }
+            let via = tally_package(dir.path(), &s);
+            match (&via, &exact) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "seed {seed}"),
+                (Err(a), Err(b)) => {
+                    invalid += 1;
+                    assert_eq!(a.to_string(), b.to_string(), "seed {seed}")
+                }
+                _ => panic!("seed {seed}: tally_package {via:?} but the reference {exact:?}"),
+            }
+        }
+    }
+    eprintln!("fast path declined {declined} times; {invalid} invalid inputs reported alike");
+    assert!(invalid > 0, "some random inputs are invalid (rows outside a territory, duplicates)");
+}
+
+/// A line of several MiB (a corrupted or hostile file) neither makes the fast path quadratic nor
+/// gets past validation: it declines at once and the reference reports the line.
+#[test]
+fn a_huge_line_is_declined_and_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (g, rows) = generate(&Params { stations: 30, seed: 1, ..Params::default() });
+    write(dir.path(), g.election(), g.tree(), &rows);
+    let path = dir.path().join("counts.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("mazhilis-list,{},registered,1\n", "X".repeat(5 << 20)));
+    std::fs::write(&path, text).unwrap();
+    let t = std::time::Instant::now();
+    assert!(matches!(
+        tally_fast_with(dir.path(), &Scope::Territory, Some(1)),
+        Err(FastError::Declined(_))
+    ));
+    let e = tally_package(dir.path(), &Scope::Territory).expect_err("an unknown unit");
+    assert!(e.to_string().contains("counts.csv:"), "{e}");
+    assert!(
+        e.to_string().len() < 2000,
+        "the message quotes the line only in part: {} bytes",
+        e.to_string().len()
+    );
+    eprintln!("huge line handled in {:?}", t.elapsed());
+}
