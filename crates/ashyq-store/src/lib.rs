@@ -19,6 +19,7 @@
 //!   callback; it never prints.
 #![deny(missing_docs)]
 
+mod access;
 mod append;
 mod db;
 mod error;
@@ -41,9 +42,10 @@ use ashyq_record::verify::{Anchors, Verification};
 use ashyq_record::Timestamp;
 use sha2::{Digest, Sha256};
 
+pub use crate::access::{IdempotencyKey, Role, TokenInfo};
 use crate::db::Db;
 pub use crate::error::{BackendError, BackendErrorKind, StoreError};
-pub use crate::log::{ConsistencyProof, InclusionProof};
+pub use crate::log::{ConsistencyProof, InclusionProof, LogState, LoggedVersion};
 pub use ashyq_core::checks::PlausibilityLimits;
 pub use ashyq_record::verify::TURNOUT_HOURS;
 pub use ashyq_record::Signer;
@@ -150,6 +152,9 @@ pub struct Submission {
     pub override_errors: bool,
     /// Acknowledge warnings (recorded with the version).
     pub acknowledge_warnings: bool,
+    /// Makes a retried submission safe: the first acceptance under this key is recorded with
+    /// its receipt in the same transaction, and a retry gets that receipt back.
+    pub idempotency: Option<IdempotencyKey>,
 }
 
 /// One field on which two entries disagree.
@@ -469,7 +474,7 @@ impl Store {
     /// records (used to prove that rejected input changed nothing).
     pub fn content_digest(&mut self) -> Result<String, StoreError> {
         let mut h = Sha256::new();
-        for (t, order) in schema::TABLES {
+        for (t, order) in schema::TABLES.iter().chain(&schema::ACCESS_TABLES) {
             let rows = self.db.query(&format!("SELECT * FROM {t} ORDER BY {order}"), &[])?;
             h.update(t.as_bytes());
             for r in rows {

@@ -41,7 +41,97 @@ pub struct ConsistencyProof {
     pub to_root: Hash,
 }
 
+/// An accepted protocol version, as a reader following the log sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedVersion {
+    /// 1-based position in the log.
+    pub seq: u64,
+    /// Contest index in the definition.
+    pub contest: usize,
+    /// Unit index in the tree.
+    pub unit: usize,
+    /// Version number.
+    pub version: u64,
+    /// The protocol's row (column order of `ashyq_core::counts::Row`).
+    pub row: ashyq_core::counts::Row,
+}
+
+/// Where an election's log stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogState {
+    /// Entries.
+    pub size: u64,
+    /// Root of the whole log.
+    pub root: Hash,
+    /// The latest signed checkpoint's size (0 when none).
+    pub signed_size: u64,
+}
+
 impl Store {
+    /// The log's size and root, read from the stored frontier (O(log n)).
+    pub fn log_state(&mut self, election_id: &str) -> Result<LogState, StoreError> {
+        let loc = || format!("the log of election {election_id}");
+        let size = self.db.query_one(
+            "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM log WHERE election_id = ?1",
+            &[election_id.into()],
+        )?[0]
+            .int()?;
+        let signed = self.db.query_one(
+            "SELECT CAST(COALESCE(MAX(size), 0) AS BIGINT) FROM checkpoints WHERE election_id = ?1",
+            &[election_id.into()],
+        )?[0]
+            .int()?;
+        let root = if size == 0 {
+            merkle::empty_root()
+        } else {
+            let rows = self.db.query(
+                "SELECT hashes FROM log_frontiers WHERE election_id = ?1 AND size = ?2",
+                &[election_id.into(), Value::Int(size)],
+            )?;
+            let r = rows.first().ok_or_else(|| {
+                StoreError::corrupt(format!("no frontier is stored at size {size}"), loc())
+            })?;
+            let hashes: Option<Vec<Hash>> =
+                r[0].text()?.split(',').map(merkle::parse_hash).collect();
+            hashes
+                .and_then(|h| merkle::Frontier::from_parts(size as u64, &h))
+                .ok_or_else(|| StoreError::corrupt("the stored frontier does not parse", loc()))?
+                .root()
+        };
+        Ok(LogState { size: size.max(0) as u64, root, signed_size: signed.max(0) as u64 })
+    }
+
+    /// The protocol versions accepted after the first `after` log entries, in log order (what a
+    /// live view applies to stay current).
+    pub fn versions_since(
+        &mut self,
+        election_id: &str,
+        after: u64,
+    ) -> Result<Vec<LoggedVersion>, StoreError> {
+        let def = self.cached_definition(election_id)?;
+        let rows = self.db.query(
+            "SELECT l.seq, v.contest_idx, v.unit_idx, v.version, v.lines FROM log l JOIN protocol_versions v ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE l.election_id = ?1 AND l.seq > ?2 ORDER BY l.seq",
+            &[election_id.into(), Value::Int(after.min(i64::MAX as u64) as i64)],
+        )?;
+        let loc = || format!("a protocol version of election {election_id}");
+        rows.iter()
+            .map(|r| {
+                let (c, u) = rows::resolve(&def, r[1].int()?, r[2].int()?, "a protocol version")?;
+                let lines =
+                    rows::parse_lines(r[4].text()?).map_err(|e| StoreError::corrupt(e, loc()))?;
+                let row = ashyq_record::certify::lines_row(&def.election.contests()[c], &lines)
+                    .map_err(|e| StoreError::corrupt(e, loc()))?;
+                Ok(LoggedVersion {
+                    seq: r[0].int()?.max(0) as u64,
+                    contest: c,
+                    unit: u,
+                    version: r[3].int()?.max(0) as u64,
+                    row,
+                })
+            })
+            .collect()
+    }
+
     fn leaf_hashes(&mut self, eid: &str) -> Result<Vec<Hash>, StoreError> {
         self.db
             .query(

@@ -135,7 +135,40 @@ CREATE TABLE record_keys (
     verifier_key TEXT NOT NULL
 );
 "#,
+), (
+    3,
+    "access control beside the record: bearer tokens (hashed) with role and scope; idempotency keys of accepted submissions",
+    r#"
+CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    unit TEXT,
+    election_id TEXT,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    election_id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    log_index BIGINT NOT NULL,
+    leaf_hash TEXT NOT NULL,
+    tree_size BIGINT NOT NULL,
+    checkpoint TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+"#,
 )];
+
+/// Tables beside the record (access control, retries): not facts of any election, never in
+/// an export, not covered by `verify`.
+pub(crate) const ACCESS_TABLES: [(&str, &str); 2] =
+    [("tokens", "id"), ("idempotency", "scope, key")];
 
 /// Every table of the record with its ordering key (content digests, tamper tests).
 pub(crate) const TABLES: [(&str, &str); 13] = [

@@ -70,6 +70,16 @@ fn differences(contest: &Contest, a1: &str, r1: &Row, a2: &str, r2: &Row) -> Vec
 /// One keying awaiting its pair: (author, row, reason).
 type Keying = (String, Row, String);
 
+/// What became of one submission of a batch inside the transaction.
+enum Outcome {
+    /// Written: the k-th leaf of the batch.
+    Written(usize),
+    /// Its idempotency key was already used for the same request: its version and receipt.
+    Replayed(u64, Receipt),
+    /// Refused.
+    Failed(StoreError),
+}
+
 /// A first submission that passed every check, ready to be written.
 struct Prepared {
     nv: NewVersion,
@@ -419,6 +429,11 @@ impl Store {
     /// conflict: changes go through [`Store::correct`].
     pub fn submit(&mut self, election_id: &str, s: &Submission) -> Result<Submitted, StoreError> {
         let def = self.cached_definition(election_id)?;
+        if !def.leaf.double_entry {
+            return self.submit_many(election_id, std::slice::from_ref(s))?.pop().unwrap_or_else(
+                || Err(StoreError::Invalid("the submission was not processed".into())),
+            );
+        }
         let p = self.prepare_first(&def, s)?;
         if let Some((v, _)) = self.latest_row(&def, p.nv.contest, p.nv.unit)? {
             return Err(already(s, v));
@@ -505,41 +520,72 @@ impl Store {
         }
         let eid = def.election.id().to_string();
         let signer = self.signer.clone();
+        let now = self.now();
         let (outcomes, appended) = self.write_tx(|db| {
             let mut seen = std::collections::HashSet::new();
             let mut leaves = Vec::new();
-            let mut out: Vec<(usize, Result<usize, StoreError>)> =
-                Vec::with_capacity(prepared.len());
+            let mut out: Vec<(usize, Outcome)> = Vec::with_capacity(prepared.len());
             for (i, p) in &prepared {
+                if let Some(k) = &subs[*i].idempotency {
+                    if let Some((hash, version, receipt)) =
+                        crate::access::lookup(db, &k.scope, &k.key)?
+                    {
+                        out.push((
+                            *i,
+                            if hash == k.request_hash {
+                                Outcome::Replayed(version, receipt)
+                            } else {
+                                Outcome::Failed(StoreError::Conflict(format!(
+                                "the idempotency key \"{}\" was already used for another request",
+                                ashyq_record::quote(&k.key)
+                            )))
+                            },
+                        ));
+                        continue;
+                    }
+                }
                 let key = (p.nv.contest, p.nv.unit);
                 let cur = current_version(db, &eid, key.0, key.1)?;
                 if cur > 0 || !seen.insert(key) {
-                    out.push((*i, Err(already(&subs[*i], cur.max(1)))));
+                    out.push((*i, Outcome::Failed(already(&subs[*i], cur.max(1)))));
                     continue;
                 }
                 leaves.push(insert_version(db, &def, &p.nv)?);
-                out.push((*i, Ok(leaves.len() - 1)));
+                out.push((*i, Outcome::Written(leaves.len() - 1)));
             }
             let appended = if leaves.is_empty() {
                 None
             } else {
                 Some(append(db, &eid, &def.leaf.origin, leaves, signer.as_deref())?)
             };
+            if let Some(a) = &appended {
+                for (i, o) in &out {
+                    if let (Outcome::Written(k), Some(key)) = (o, &subs[*i].idempotency) {
+                        crate::access::record(db, key, &eid, 1, &a.receipt(*k), now.as_str())?;
+                    }
+                }
+            }
             Ok((out, appended))
         })?;
         let mut findings: std::collections::HashMap<usize, Vec<CheckFinding>> =
             prepared.into_iter().map(|(i, p)| (i, p.findings)).collect();
-        for (i, r) in outcomes {
-            results[i] = Some(r.map(|k| Submitted::Accepted {
-                version: 1,
-                findings: findings.remove(&i).unwrap_or_default(),
-                receipt: appended.as_ref().map(|a| a.receipt(k)).unwrap_or_else(|| Receipt {
-                    log_index: 0,
-                    leaf_hash: String::new(),
-                    tree_size: 0,
-                    checkpoint: None,
+        for (i, o) in outcomes {
+            results[i] = Some(match o {
+                Outcome::Failed(e) => Err(e),
+                Outcome::Replayed(version, receipt) => {
+                    Ok(Submitted::Accepted { version, findings: Vec::new(), receipt })
+                }
+                Outcome::Written(k) => Ok(Submitted::Accepted {
+                    version: 1,
+                    findings: findings.remove(&i).unwrap_or_default(),
+                    receipt: appended.as_ref().map(|a| a.receipt(k)).unwrap_or_else(|| Receipt {
+                        log_index: 0,
+                        leaf_hash: String::new(),
+                        tree_size: 0,
+                        checkpoint: None,
+                    }),
                 }),
-            }));
+            });
         }
         Ok(results
             .into_iter()

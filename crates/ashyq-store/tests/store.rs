@@ -97,6 +97,8 @@ on_both!(
     corrections_add_versions_and_totals_use_the_latest,
     a_second_submission_is_a_conflict_and_lines_are_required,
     group_commit_writes_a_batch_with_one_checkpoint,
+    retries_with_an_idempotency_key_get_the_same_receipt,
+    tokens_are_hashed_scoped_and_revocable,
     times_must_be_rfc3339_and_not_in_the_future,
     checks_block_errors_and_warnings_until_overridden,
     summary_protocol_checked_against_its_stations,
@@ -225,9 +227,9 @@ fn digest(b: &mut Backend) -> String {
 }
 
 fn opening_never_creates_and_migrations_apply_once(b: &mut Backend) {
-    assert_eq!(b.store.schema_version().expect("version"), 2);
+    assert_eq!(b.store.schema_version().expect("version"), 3);
     let mut again = b.reopen();
-    assert_eq!(again.schema_version().expect("version"), 2);
+    assert_eq!(again.schema_version().expect("version"), 3);
     let before = digest(b);
     let _third = Store::open(&b.url, OpenMode::Create, clock()).expect("open again");
     assert_eq!(digest(b), before, "opening an existing record changes nothing");
@@ -405,6 +407,67 @@ fn group_commit_writes_a_batch_with_one_checkpoint(b: &mut Backend) {
     assert_eq!(root_total(b, &e, Line::Option(0)), Some(4 * 400), "S001, S002, S004, S005");
     assert_eq!(b.store.progress(&e).unwrap()[0].reported, 4);
     assert_eq!(problems(&mut b.store), Vec::<String>::new());
+}
+
+fn retries_with_an_idempotency_key_get_the_same_receipt(b: &mut Backend) {
+    b.store.set_signer(Some(key()));
+    let e = import_empty(b, false);
+    let keyed = |s: Submission, k: &str, h: &str| Submission {
+        idempotency: Some(ashyq_store::IdempotencyKey {
+            scope: "tok1".into(),
+            key: k.into(),
+            request_hash: h.into(),
+        }),
+        ..s
+    };
+    let first = b.store.submit(&e, &keyed(good("S001", "clerk"), "k1", "h1")).unwrap();
+    let again = b.store.submit(&e, &keyed(good("S001", "clerk"), "k1", "h1")).unwrap();
+    let (Submitted::Accepted { receipt: r1, .. }, Submitted::Accepted { receipt: r2, version, .. }) =
+        (&first, &again)
+    else {
+        panic!("{first:?} {again:?}")
+    };
+    assert_eq!((r1, *version), (r2, 1), "a retry gets the first acceptance's receipt");
+    assert_eq!(b.store.latest_checkpoint(&e).unwrap().0.size, 2, "and writes nothing");
+    let err = b.store.submit(&e, &keyed(good("S002", "clerk"), "k1", "other")).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(_)) && err.to_string().contains("another request"),
+        "{err}"
+    );
+    // Without the key the same protocol is a conflict.
+    assert!(matches!(b.store.submit(&e, &good("S001", "clerk")), Err(StoreError::Conflict(_))));
+    // A rejected request records nothing under its key.
+    let bad = keyed(with(good("S003", "clerk"), "ballots_received", 1), "k2", "h2");
+    assert!(b.store.submit(&e, &bad).is_err());
+    assert!(b.store.idempotent("tok1", "k2").unwrap().is_none());
+    assert_eq!(problems(&mut b.store), Vec::<String>::new());
+}
+
+fn tokens_are_hashed_scoped_and_revocable(b: &mut Backend) {
+    let e = import_small(b, None);
+    let (secret, info) = b
+        .store
+        .create_token(ashyq_store::Role::Commission, Some("R1"), Some(&e), "R1 commission")
+        .unwrap();
+    assert!(secret.starts_with("ashyq_") && secret.len() > 40);
+    assert_eq!(b.store.token(&secret).unwrap(), Some(info.clone()));
+    assert_eq!(b.store.token("ashyq_wrong").unwrap(), None);
+    assert!(
+        !format!("{:?}", b.store.raw_rows().unwrap()).contains(&secret),
+        "the secret is never stored"
+    );
+    assert!(matches!(
+        b.store.create_token(ashyq_store::Role::Observer, None, None, "x"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        b.store.create_token(ashyq_store::Role::Commission, Some("R9"), Some(&e), "x"),
+        Err(StoreError::NotFound(_))
+    ));
+    b.store.revoke_token(&info.id).unwrap();
+    assert_eq!(b.store.token(&secret).unwrap(), None);
+    assert!(matches!(b.store.revoke_token(&info.id), Err(StoreError::NotFound(_))));
+    assert_eq!(problems(&mut b.store), Vec::<String>::new(), "tokens are not part of the record");
 }
 
 fn times_must_be_rfc3339_and_not_in_the_future(b: &mut Backend) {
@@ -698,6 +761,13 @@ fn certified_outcome_is_reproducible(b: &mut Backend) {
     assert_ne!(c3.inputs_hash, c1.inputs_hash);
     assert!(c3.totals_csv.contains("president,KZ,alpha,3610"));
     assert_eq!(problems(&mut b.store), Vec::<String>::new(), "earlier certifications still verify");
+    // A live view follows the log: the versions since a size, and the log's state.
+    let since = b.store.versions_since(&e, 8).unwrap();
+    assert_eq!(since.len(), 1, "only the correction (certifications are not versions)");
+    assert_eq!((since[0].seq, since[0].version, since[0].row[P::COUNT]), (11, 2, Some(590)));
+    let st = b.store.log_state(&e).unwrap();
+    assert_eq!((st.size, st.signed_size), (12, 12));
+    assert_eq!(st.root, b.store.latest_checkpoint(&e).unwrap().0.root);
     b.store.execute_unchecked("UPDATE certifications SET totals_csv = REPLACE(totals_csv, '3620', '3630') WHERE seq = 1").expect("tamper");
     let f = problems(&mut b.store);
     assert!(f.iter().any(|f| f.contains("certification 1")), "{f:?}");
