@@ -196,6 +196,7 @@ pub(crate) fn lookup(
             leaf_hash: r[3].text()?.to_owned(),
             tree_size: n(&r[4])?,
             checkpoint: r[5].opt_text()?.map(str::to_owned),
+            replayed: true,
         },
     )))
 }

@@ -43,6 +43,7 @@ impl Appended {
             leaf_hash: self.hashes.get(k).map(hex::encode).unwrap_or_default(),
             tree_size: self.size,
             checkpoint: self.checkpoint.clone(),
+            replayed: false,
         }
     }
 }

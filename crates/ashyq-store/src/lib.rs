@@ -177,6 +177,9 @@ pub struct Receipt {
     pub tree_size: u64,
     /// The signed checkpoint covering it (when the write was signed).
     pub checkpoint: Option<String>,
+    /// True when this is the receipt of an earlier acceptance, returned to a retry that carried
+    /// the same idempotency key.
+    pub replayed: bool,
 }
 
 /// Result of a submission.

@@ -583,6 +583,7 @@ impl Store {
                         leaf_hash: String::new(),
                         tree_size: 0,
                         checkpoint: None,
+                        replayed: false,
                     }),
                 }),
             });

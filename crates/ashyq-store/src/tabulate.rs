@@ -99,40 +99,12 @@ impl Store {
             .iter()
             .zip(&counts)
             .map(|(c, cc)| {
-                // Units with a protocol somewhere in their subtree (strictly below).
-                let mut below = vec![false; tree.len()];
-                for (u, _) in cc.rows() {
-                    let mut p = tree.unit(u).parent;
-                    while let Some(a) = p {
-                        if below[a] {
-                            break;
-                        }
-                        below[a] = true;
-                        p = tree.unit(a).parent;
-                    }
-                }
-                let mut expected = 0u64;
-                let mut reported = 0u64;
-                let mut registered = 0u64;
-                let mut stack: Vec<UnitIdx> = vec![c.territory()];
-                while let Some(u) = stack.pop() {
-                    let own = cc.row(u);
-                    if tree.children(u).is_empty() || (own.is_some() && !below[u]) {
-                        expected += 1;
-                        if let Some(r) = own {
-                            reported += 1;
-                            registered = registered
-                                .saturating_add(r[ProtocolLine::Registered.column()].unwrap_or(0));
-                        }
-                    } else {
-                        stack.extend(tree.children(u).iter().copied());
-                    }
-                }
+                let p = ashyq_tally::progress(tree, c.territory(), cc);
                 ContestProgress {
                     contest: c.id().to_string(),
-                    expected,
-                    reported,
-                    registered_reported: registered,
+                    expected: p.expected,
+                    reported: p.reported,
+                    registered_reported: p.registered_reported,
                 }
             })
             .collect())

@@ -427,7 +427,7 @@ fn retries_with_an_idempotency_key_get_the_same_receipt(b: &mut Backend) {
     else {
         panic!("{first:?} {again:?}")
     };
-    assert_eq!((r1, *version), (r2, 1), "a retry gets the first acceptance's receipt");
+XX
     assert_eq!(b.store.latest_checkpoint(&e).unwrap().0.size, 2, "and writes nothing");
     let err = b.store.submit(&e, &keyed(good("S002", "clerk"), "k1", "other")).unwrap_err();
     assert!(

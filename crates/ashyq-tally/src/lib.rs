@@ -213,3 +213,50 @@ pub fn tally_package(dir: &Path, scope: &Scope) -> Result<Tally, TallyError> {
 }
 
 pub use fast::FastError;
+
+/// Reporting progress of one contest below a unit: protocols expected and received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Protocols expected at the level the counts report: the polling stations below the unit,
+    /// except that a unit which reported a protocol for its whole subtree, with nothing below it
+    /// reported, counts as one (a package of regional totals reports per region).
+    pub expected: u64,
+    /// Of those, protocols received.
+    pub reported: u64,
+    /// Registered voters on the received protocols.
+    pub registered_reported: u64,
+}
+
+/// Reporting progress of `counts` below `at` (law digest §8.3: every station's protocol feeds
+/// the tabulation above it).
+pub fn progress(tree: &UnitTree, at: UnitIdx, counts: &ContestCounts) -> Progress {
+    // Units with a protocol somewhere strictly below them.
+    let mut below = vec![false; tree.len()];
+    for (u, _) in counts.rows() {
+        let mut p = tree.unit(u).parent;
+        while let Some(a) = p {
+            if below[a] {
+                break;
+            }
+            below[a] = true;
+            p = tree.unit(a).parent;
+        }
+    }
+    let mut res = Progress::default();
+    let mut stack: Vec<UnitIdx> = vec![at];
+    while let Some(u) = stack.pop() {
+        let own = counts.row(u);
+        if tree.children(u).is_empty() || (own.is_some() && !below[u]) {
+            res.expected += 1;
+            if let Some(r) = own {
+                res.reported += 1;
+                res.registered_reported = res
+                    .registered_reported
+                    .saturating_add(r[ProtocolLine::Registered.column()].unwrap_or(0));
+            }
+        } else {
+            stack.extend(tree.children(u).iter().copied());
+        }
+    }
+    res
+}

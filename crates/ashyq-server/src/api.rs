@@ -1,0 +1,740 @@
+//! The `/api/v1` handlers.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ashyq_store::{IdempotencyKey, Role, Submission, Submitted, TokenInfo};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ErrorBody};
+use crate::intake::{Job, QueueError};
+use crate::json::{self, Results};
+use crate::live::{LiveEvent, Snapshot};
+use crate::AppState;
+
+/// A snapshot's rendered document, with its ETag, `If-None-Match` → 304, gzip when accepted.
+fn cached(
+    headers: &HeaderMap,
+    snap: &Snapshot,
+    key: &str,
+    render: impl FnOnce() -> Result<(Vec<u8>, &'static str), ApiError>,
+) -> Result<Response, ApiError> {
+    let etag = snap.etag();
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let r = snap.rendered(key, render)?;
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut resp = if gzip {
+        let mut r2 = Response::new(Body::from(r.gzip.clone()));
+        r2.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r2
+    } else {
+        Response::new(Body::from(r.body.clone()))
+    };
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=1, stale-while-revalidate=10"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(resp)
+}
+
+fn to_json(v: &impl Serialize) -> Result<(Vec<u8>, &'static str), ApiError> {
+    serde_json::to_vec(v).map(|b| (b, "application/json")).map_err(|e| ApiError::internal("json", e))
+}
+
+fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
+    state.views.get(election).ok_or_else(|| {
+        ApiError::not_found(format!("election \"{}\" is not in the record", ashyq_record::quote(election)))
+    })
+}
+
+fn contest_index(s: &Snapshot, contest: &str) -> Result<usize, ApiError> {
+    s.election.contest_index(contest).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "contest \"{}\" is not in election {} (contests: {})",
+            ashyq_record::quote(contest),
+            s.election.id(),
+            s.election.contests().iter().map(|c| c.id().as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+fn unit_index(s: &Snapshot, unit: &str) -> Result<usize, ApiError> {
+    s.tree.index_of(unit).ok_or_else(|| {
+        ApiError::not_found(format!("unit \"{}\" is not in election {}", ashyq_record::quote(unit), s.election.id()))
+    })
+}
+
+/// `GET /healthz`.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up", body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// An election as the list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ElectionSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Date.
+    pub date: String,
+    /// Rule set.
+    pub rules: String,
+    /// Log size reflected.
+    pub tree_size: u64,
+    /// Root at that size, hex.
+    pub root_hash: String,
+    /// Latest signed checkpoint's size.
+    pub signed_size: u64,
+    /// Contests.
+    pub contests: Vec<json::ContestRef>,
+}
+
+/// `GET /api/v1/elections`: every election in the record.
+#[utoipa::path(get, path = "/api/v1/elections", responses((status = 200, body = Vec<ElectionSummary>)))]
+pub async fn elections(State(state): State<AppState>) -> Result<Json<Vec<ElectionSummary>>, ApiError> {
+    let mut out = Vec::new();
+    for e in state.views.elections() {
+        if let Some(s) = state.views.get(&e) {
+            out.push(ElectionSummary {
+                id: e.clone(),
+                name: s.election.name().to_owned(),
+                date: s.election.date().to_owned(),
+                rules: s.election.rules().name().to_owned(),
+                tree_size: s.size,
+                root_hash: hex::encode(s.root),
+                signed_size: s.signed_size,
+                contests: (0..s.election.contests().len()).map(|c| json::contest_ref(&s, c)).collect(),
+            });
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Parameters of `GET …/results`.
+#[derive(Deserialize, IntoParams)]
+pub struct ResultsQuery {
+    /// Contest id (default: every contest).
+    pub contest: Option<String>,
+    /// Unit id (default: each contest's territory).
+    pub unit: Option<String>,
+    /// Only the units whose totals changed after this log size (AP-style deltas).
+    pub since: Option<u64>,
+}
+
+/// `GET /api/v1/elections/{election}/results`: every line, shares on the legal base,
+/// reporting progress; with `since`, only the units that changed.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/results", params(("election" = String, Path), ResultsQuery),
+    responses((status = 200, body = Results), (status = 304, description = "Not modified"), (status = 404, body = ErrorBody)))]
+pub async fn results(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    Query(q): Query<ResultsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    let contests: Vec<usize> = match &q.contest {
+        Some(c) => vec![contest_index(&s, c)?],
+        None => (0..s.election.contests().len()).collect(),
+    };
+    let unit = q.unit.as_deref().map(|u| unit_index(&s, u)).transpose()?;
+    let key = format!("results:{:?}:{:?}:{:?}", q.contest, q.unit, q.since);
+    cached(&headers, &s, &key, || {
+        let mut out = Vec::new();
+        for &c in &contests {
+            let territory = s.election.contests()[c].territory();
+            let units: Vec<usize> = match q.since {
+                None => vec![unit.unwrap_or(territory)],
+                Some(since) => {
+                    let root = unit.unwrap_or(territory);
+                    s.tree.subtree(root).into_iter().filter(|&u| s.changed[c][u] > since).collect()
+                }
+            };
+            out.push(json::ContestResults {
+                contest: json::contest_ref(&s, c),
+                units: units.into_iter().filter_map(|u| json::unit_result(&s, c, u)).collect(),
+            });
+        }
+        to_json(&Results {
+            election: election.clone(),
+            tree_size: s.size,
+            root_hash: hex::encode(s.root),
+            signed_size: s.signed_size,
+            since: q.since,
+            contests: out,
+        })
+    })
+}
+
+/// Parameters of `GET …/results.csv`.
+#[derive(Deserialize, IntoParams)]
+pub struct CsvQuery {
+    /// Every unit of this kind (e.g. `region`) instead of each contest's territory.
+    pub by: Option<String>,
+}
+
+/// `GET /api/v1/elections/{election}/results.csv`: `contest,unit,line,value` as `ashyq tally`
+/// prints it.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/results.csv", params(("election" = String, Path), CsvQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
+pub async fn results_csv(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    Query(q): Query<CsvQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    let scope = match &q.by {
+        Some(k) => ashyq_tally::Scope::Kind(k.clone()),
+        None => ashyq_tally::Scope::Territory,
+    };
+    let rollups: Vec<ashyq_core::counts::RollUp> =
+        s.rollups.iter().map(|r| r.clone().map_err(|e| ApiError::internal("roll-up", e))).collect::<Result<_, _>>()?;
+    let tally = ashyq_tally::select(&s.election, &s.tree, &rollups, &scope).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    cached(&headers, &s, &format!("csv:{:?}", q.by), || Ok((ashyq_tally::render::csv(&tally).into_bytes(), "text/csv; charset=utf-8")))
+}
+
+/// `GET /api/v1/elections/{election}/outcome`: the legal outcome of every contest from the
+/// latest accepted protocols — the same JSON as `ashyq outcome --format json`.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/outcome", params(("election" = String, Path)),
+    responses((status = 200, description = "The outcome JSON of `ashyq outcome`", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn outcome(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    cached(&headers, &s, "outcome", || {
+        let o = ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts).map_err(|e| ApiError::internal("outcome", e))?;
+        let v = ashyq_report::outcome_json(&s.election, &s.tree, &o);
+        to_json(&v)
+    })
+}
+
+/// Reporting progress of a contest.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressJson {
+    /// Contest id.
+    pub contest: String,
+    /// Protocols expected at the level the record reports.
+    pub expected: u64,
+    /// Protocols received.
+    pub reported: u64,
+    /// Registered voters on them.
+    pub registered_reported: u64,
+}
+
+/// `GET /api/v1/elections/{election}/progress`.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/progress", params(("election" = String, Path)),
+    responses((status = 200, body = Vec<ProgressJson>), (status = 404, body = ErrorBody)))]
+pub async fn progress(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    cached(&headers, &s, "progress", || {
+        let v: Vec<ProgressJson> = s
+            .election
+            .contests()
+            .iter()
+            .zip(&s.counts)
+            .map(|(c, cc)| {
+                let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
+                ProgressJson { contest: c.id().to_string(), expected: p.expected, reported: p.reported, registered_reported: p.registered_reported }
+            })
+            .collect();
+        to_json(&v)
+    })
+}
+
+/// One version of a protocol.
+#[derive(Serialize, ToSchema)]
+pub struct VersionJson {
+    /// Version number.
+    pub version: u64,
+    /// Who entered it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// Why.
+    pub reason: String,
+    /// Findings acknowledged or overridden.
+    pub findings: Vec<String>,
+    /// Its lines.
+    pub lines: Vec<json::LineValue>,
+    /// 0-based index of its leaf in the log.
+    pub log_index: u64,
+}
+
+/// The inclusion proof of a leaf (as `ashyq log prove --format json`).
+#[derive(Serialize, ToSchema)]
+pub struct ProofJson {
+    /// 0-based leaf index.
+    pub leaf_index: u64,
+    /// Tree size of the checkpoint.
+    pub tree_size: u64,
+    /// Base64 of the canonical leaf bytes.
+    pub leaf: String,
+    /// Leaf hash, hex.
+    pub leaf_hash: String,
+    /// Audit path (RFC 9162 §2.1.3), hex, bottom up.
+    pub path: Vec<String>,
+    /// Root hash, hex.
+    pub root_hash: String,
+    /// The signed checkpoint (C2SP signed note).
+    pub checkpoint: String,
+}
+
+/// `GET …/protocols/{contest}/{unit}`.
+#[derive(Serialize, ToSchema)]
+pub struct ProtocolJson {
+    /// Election id.
+    pub election: String,
+    /// Contest.
+    pub contest: json::ContestRef,
+    /// Unit.
+    pub unit: json::UnitRef,
+    /// Every version, oldest first.
+    pub versions: Vec<VersionJson>,
+    /// The latest version's inclusion proof against the latest signed checkpoint (`null` when the
+    /// record is unsigned or no checkpoint covers it yet).
+    pub proof: Option<ProofJson>,
+    /// The commission's verifier key (`null` when the record is unsigned).
+    pub verifier_key: Option<String>,
+}
+
+/// `GET /api/v1/elections/{election}/protocols/{contest}/{unit}`: a protocol's version history
+/// and the inclusion proof of its latest version.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/protocols/{contest}/{unit}",
+    params(("election" = String, Path), ("contest" = String, Path), ("unit" = String, Path)),
+    responses((status = 200, body = ProtocolJson), (status = 404, body = ErrorBody)))]
+pub async fn protocol(
+    State(state): State<AppState>,
+    Path((election, contest, unit)): Path<(String, String, String)>,
+) -> Result<Json<ProtocolJson>, ApiError> {
+    let s = snapshot(&state, &election)?;
+    let c = contest_index(&s, &contest)?;
+    let u = unit_index(&s, &unit)?;
+    let (contest_ref, unit_ref) = (json::contest_ref(&s, c), json::unit_ref(&s, u));
+    let doc = state
+        .pool
+        .run(move |store| {
+            let history = store.history(&election, &contest, &unit)?;
+            let key = store.verifier_key(&election).ok();
+            let proof = if history.is_empty() || key.is_none() {
+                None
+            } else {
+                match store.prove(&election, &contest, &unit, None) {
+                    Ok(p) => Some(ProofJson {
+                        leaf_index: p.leaf_index,
+                        tree_size: p.tree_size,
+                        leaf: base64::engine::general_purpose::STANDARD.encode(&p.leaf),
+                        leaf_hash: hex::encode(p.leaf_hash),
+                        path: p.path.iter().map(hex::encode).collect(),
+                        root_hash: hex::encode(p.root_hash),
+                        checkpoint: p.checkpoint,
+                    }),
+                    Err(ashyq_store::StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            Ok(ProtocolJson {
+                election: election.clone(),
+                contest: contest_ref,
+                unit: unit_ref,
+                versions: history
+                    .into_iter()
+                    .map(|v| VersionJson {
+                        version: v.version,
+                        author: v.author,
+                        time: v.time,
+                        reason: v.reason,
+                        findings: v.findings,
+                        lines: v.values.into_iter().map(|(line, value)| json::LineValue { line, value: Some(value) }).collect(),
+                        log_index: v.log_index,
+                    })
+                    .collect(),
+                proof,
+                verifier_key: key,
+            })
+        })
+        .await?;
+    Ok(Json(doc))
+}
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// `GET /api/v1/elections/{election}/checkpoint`: the latest signed checkpoint (C2SP
+/// tlog-checkpoint as a signed note).
+#[utoipa::path(get, path = "/api/v1/elections/{election}/checkpoint", params(("election" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
+pub async fn checkpoint(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+    snapshot(&state, &election)?;
+    let note = state.pool.run(move |store| Ok(store.latest_checkpoint(&election)?.1)).await?;
+    Ok(text(note))
+}
+
+/// `GET /api/v1/elections/{election}/key`: the commission's verifier key.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/key", params(("election" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
+pub async fn verifier_key(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+    snapshot(&state, &election)?;
+    let key = state.pool.run(move |store| Ok(store.verifier_key(&election)?)).await?;
+    Ok(text(format!("{key}\n")))
+}
+
+/// Parameters of `GET …/consistency`.
+#[derive(Deserialize, IntoParams)]
+pub struct ConsistencyQuery {
+    /// The earlier tree size.
+    pub from: u64,
+    /// The later one (default: the latest signed checkpoint's).
+    pub to: Option<u64>,
+}
+
+/// A consistency proof (as `ashyq log consistency --format json`).
+#[derive(Serialize, ToSchema)]
+pub struct ConsistencyJson {
+    /// Earlier size.
+    pub from: u64,
+    /// Later size.
+    pub to: u64,
+    /// Proof (RFC 9162 §2.1.4), hex.
+    pub path: Vec<String>,
+    /// Root of the first `from` entries, hex.
+    pub from_root: String,
+    /// Root of the first `to` entries, hex.
+    pub to_root: String,
+}
+
+/// `GET /api/v1/elections/{election}/consistency?from=N[&to=M]`.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/consistency", params(("election" = String, Path), ConsistencyQuery),
+    responses((status = 200, body = ConsistencyJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyJson>, ApiError> {
+    snapshot(&state, &election)?;
+    let c = state.pool.run(move |store| Ok(store.consistency(&election, q.from, q.to)?)).await?;
+    Ok(Json(ConsistencyJson {
+        from: c.from,
+        to: c.to,
+        path: c.path.iter().map(hex::encode).collect(),
+        from_root: hex::encode(c.from_root),
+        to_root: hex::encode(c.to_root),
+    }))
+}
+
+/// `GET /api/v1/elections/{election}/events`: a Server-Sent Events stream of result changes
+/// (event `update`, data a `LiveEvent`).
+#[utoipa::path(get, path = "/api/v1/elections/{election}/events", params(("election" = String, Path)),
+    responses((status = 200, content_type = "text/event-stream", body = LiveEvent), (status = 404, body = ErrorBody)))]
+pub async fn events(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    let rx = state.views.subscribe();
+    let hello = LiveEvent {
+        election: election.clone(),
+        tree_size: s.size,
+        root_hash: hex::encode(s.root),
+        since: s.size,
+        protocols: 0,
+        units: Vec::new(),
+        truncated: false,
+    };
+    let first = futures_util::stream::once(async move { Ok::<Event, std::convert::Infallible>(Event::default().event("hello").json_data(hello).unwrap_or_default()) });
+    let rest = futures_util::stream::unfold((rx, election), |(mut rx, election)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(ev) if ev.election == election => {
+                    let e = Event::default().event("update").json_data(&*ev).unwrap_or_default();
+                    return Some((Ok::<Event, std::convert::Infallible>(e), (rx, election)));
+                }
+                Ok(_) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let e = Event::default().event("lagged").data("missed updates: fetch the results again");
+                    return Some((Ok(e), (rx, election)));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    use futures_util::StreamExt as _;
+    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()).into_response())
+}
+
+// ---- Writes -------------------------------------------------------------------------------
+
+/// A protocol submitted over the API.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolSubmission {
+    /// Contest id.
+    pub contest: String,
+    /// Unit id (a polling station, or a territorial commission for a summary protocol).
+    pub unit: String,
+    /// Every line of the protocol: `{"registered": 1200, "ballots_issued": 850, …}`.
+    pub lines: BTreeMap<String, u64>,
+    /// Who entered it (default: the token's holder).
+    pub author: Option<String>,
+    /// When (RFC 3339; default: now).
+    pub time: Option<String>,
+    /// Acknowledge warnings.
+    #[serde(default)]
+    pub acknowledge_warnings: bool,
+    /// Accept despite errors (cec tokens only).
+    #[serde(default)]
+    pub override_errors: bool,
+}
+
+/// A correction submitted over the API.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionSubmission {
+    /// Contest id.
+    pub contest: String,
+    /// Unit id.
+    pub unit: String,
+    /// The lines that change.
+    pub lines: BTreeMap<String, u64>,
+    /// Why (required).
+    pub reason: String,
+    /// Who (default: the token's holder).
+    pub author: Option<String>,
+    /// When (RFC 3339; default: now).
+    pub time: Option<String>,
+    /// Acknowledge warnings.
+    #[serde(default)]
+    pub acknowledge_warnings: bool,
+    /// Accept despite errors (cec tokens only).
+    #[serde(default)]
+    pub override_errors: bool,
+}
+
+/// An intraday turnout snapshot submitted over the API.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TurnoutSubmission {
+    /// The polling station.
+    pub unit: String,
+    /// Snapshot hour (10:00, 12:00, 14:00, 16:00, 18:00, 20:00).
+    pub hour: String,
+    /// Voters who had voted by then.
+    pub voters: u64,
+    /// Who (default: the token's holder).
+    pub author: Option<String>,
+    /// When (RFC 3339; default: now).
+    pub time: Option<String>,
+}
+
+/// What an accepted write returns.
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptJson {
+    /// The protocol's version now.
+    pub version: u64,
+    /// 0-based index of its leaf in the log.
+    pub log_index: u64,
+    /// The leaf hash, hex.
+    pub leaf_hash: String,
+    /// The log size after the write.
+    pub tree_size: u64,
+    /// The signed checkpoint covering it.
+    pub checkpoint: Option<String>,
+    /// True when this answers a retry of an earlier request with the same Idempotency-Key.
+    pub replayed: bool,
+    /// Warnings acknowledged or errors overridden with it.
+    pub findings: Vec<crate::error::FindingJson>,
+}
+
+/// Resolves the bearer token (401 without a valid one).
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, ApiError> {
+    let Some(auth) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorized("this request needs a bearer token (Authorization: Bearer …)"));
+    };
+    let secret = auth
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() < 200)
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header is not `Bearer TOKEN`"))?
+        .to_owned();
+    if let Some(t) = state.tokens.get(&secret) {
+        return Ok(t);
+    }
+    let s2 = secret.clone();
+    let found = state.pool.run(move |store| Ok(store.token(&s2)?)).await?;
+    match found {
+        Some(t) => {
+            state.tokens.put(&secret, t.clone());
+            Ok(t)
+        }
+        None => Err(ApiError::unauthorized("the bearer token is unknown or revoked")),
+    }
+}
+
+/// Checks role and scope for a write to `unit` of `election`.
+fn authorize(token: &TokenInfo, s: &Snapshot, unit: &str, what: &str, allowed: &[Role]) -> Result<(), ApiError> {
+    if !allowed.contains(&token.role) {
+        return Err(ApiError::forbidden(format!("a {} token may not {what}", token.role.name())));
+    }
+    if token.election.as_deref().is_some_and(|e| e != s.election.id().as_str()) {
+        return Err(ApiError::forbidden(format!("this token is for election {}, not {}", token.election.as_deref().unwrap_or_default(), s.election.id())));
+    }
+    if let Some(scope) = &token.unit {
+        let u = unit_index(s, unit)?;
+        let inside = s.tree.index_of(scope).is_some_and(|sc| s.tree.is_within(u, sc));
+        if !inside {
+            return Err(ApiError::forbidden(format!("this token may write only inside unit {scope}; {unit} is outside it")));
+        }
+    }
+    Ok(())
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the request body is not the expected JSON: {e}")))
+}
+
+fn idempotency(headers: &HeaderMap, token: &TokenInfo, election: &str, path: &str, body: &Bytes) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(k) = headers.get("idempotency-key") else { return Ok(None) };
+    let k = k.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| ApiError::bad_request("the Idempotency-Key must be 1 to 200 visible characters"))?;
+    let mut h = sha2::Sha256::new();
+    h.update(election.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    Ok(Some(IdempotencyKey { scope: token.id.clone(), key: k.to_owned(), request_hash: hex::encode(h.finalize()) }))
+}
+
+fn author(token: &TokenInfo, given: Option<String>) -> String {
+    let who = given.filter(|a| !a.trim().is_empty()).unwrap_or_else(|| token.label.clone());
+    format!("{} [token {}]", who.trim(), token.id)
+}
+
+async fn queue<T>(state: &AppState, job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.intake.send(job(tx)).map_err(|e| match e {
+        QueueError::Full => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the intake queue is full; retry shortly with the same Idempotency-Key"),
+        QueueError::Stopped => ApiError::internal("intake", "the writer stopped"),
+    })?;
+    rx.await.map_err(|_| ApiError::internal("intake", "the writer dropped the request"))
+}
+
+fn receipt_response(r: Submitted) -> Result<Response, ApiError> {
+    match r {
+        Submitted::Accepted { version, findings, receipt } => {
+            let replayed = receipt.replayed;
+            let body = ReceiptJson {
+                version,
+                log_index: receipt.log_index,
+                leaf_hash: receipt.leaf_hash,
+                tree_size: receipt.tree_size,
+                checkpoint: receipt.checkpoint,
+                replayed,
+                findings: findings.iter().map(crate::error::FindingJson::from).collect(),
+            };
+            let mut resp = (StatusCode::CREATED, Json(body)).into_response();
+            if replayed {
+                resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            Ok(resp)
+        }
+        Submitted::AwaitingSecondEntry => Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "awaiting_second_entry"}))).into_response()),
+        Submitted::Differences(d) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!("the two entries differ on {}; a coordinator resolves them", d.iter().map(|x| x.line.as_str()).collect::<Vec<_>>().join(", ")),
+        )),
+    }
+}
+
+/// `POST /api/v1/elections/{election}/protocols`: enter a protocol. 401 without a valid token,
+/// 403 outside its scope, 409 when the protocol already has a version (corrections go to
+/// `…/corrections`), 422 with the failed checks, 201 with a receipt once durable. An
+/// `Idempotency-Key` makes retries safe.
+#[utoipa::path(post, path = "/api/v1/elections/{election}/protocols", params(("election" = String, Path)), request_body = ProtocolSubmission,
+    responses((status = 201, body = ReceiptJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn submit_protocol(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let token = authenticate(&state, &headers).await?;
+    state.write_allowed(&token)?;
+    let s = snapshot(&state, &election)?;
+    let p: ProtocolSubmission = parse(&body)?;
+    authorize(&token, &s, &p.unit, "enter protocols", &[Role::Cec, Role::Commission])?;
+    if p.override_errors && token.role != Role::Cec {
+        return Err(ApiError::forbidden("only a cec token may override failed checks"));
+    }
+    let submission = Submission {
+        contest: p.contest,
+        unit: p.unit,
+        values: p.lines.into_iter().collect(),
+        author: author(&token, p.author),
+        time: p.time.unwrap_or_else(|| state.now()),
+        reason: String::new(),
+        override_errors: p.override_errors,
+        acknowledge_warnings: p.acknowledge_warnings,
+        idempotency: idempotency(&headers, &token, &election, "protocols", &body)?,
+    };
+    let r = queue(&state, |reply| Job::Submit { election, submission, reply }).await?;
+    receipt_response(r?)
+}
+
+/// `POST /api/v1/elections/{election}/corrections`: a new version of a protocol, with a reason.
+#[utoipa::path(post, path = "/api/v1/elections/{election}/corrections", params(("election" = String, Path)), request_body = CorrectionSubmission,
+    responses((status = 201, body = ReceiptJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn submit_correction(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let token = authenticate(&state, &headers).await?;
+    state.write_allowed(&token)?;
+    let s = snapshot(&state, &election)?;
+    let p: CorrectionSubmission = parse(&body)?;
+    authorize(&token, &s, &p.unit, "correct protocols", &[Role::Cec, Role::Commission])?;
+    if p.override_errors && token.role != Role::Cec {
+        return Err(ApiError::forbidden("only a cec token may override failed checks"));
+    }
+    let submission = Submission {
+        contest: p.contest,
+        unit: p.unit,
+        values: p.lines.into_iter().collect(),
+        author: author(&token, p.author),
+        time: p.time.unwrap_or_else(|| state.now()),
+        reason: p.reason,
+        override_errors: p.override_errors,
+        acknowledge_warnings: p.acknowledge_warnings,
+        idempotency: None,
+    };
+    let r = queue(&state, |reply| Job::Correct { election, submission, reply }).await?;
+    receipt_response(r?)
+}
+
+/// `POST /api/v1/elections/{election}/turnout`: a station's intraday turnout snapshot.
+#[utoipa::path(post, path = "/api/v1/elections/{election}/turnout", params(("election" = String, Path)), request_body = TurnoutSubmission,
+    responses((status = 201, description = "Recorded; the body lists the turnout checks it raised"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn submit_turnout(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let token = authenticate(&state, &headers).await?;
+    state.write_allowed(&token)?;
+    let s = snapshot(&state, &election)?;
+    let p: TurnoutSubmission = parse(&body)?;
+    authorize(&token, &s, &p.unit, "report turnout", &[Role::Cec, Role::Commission])?;
+    let snapshot = (p.unit, p.hour, p.voters, author(&token, p.author), p.time.unwrap_or_else(|| state.now()));
+    let r = queue(&state, |reply| Job::Turnout { election, snapshot, reply }).await??;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"findings": r}))).into_response())
+}

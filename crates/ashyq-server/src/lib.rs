@@ -1,0 +1,254 @@
+//! The HTTP server: the record behind a versioned JSON API (`/api/v1`), and the only crate of
+//! Ashyq that knows HTTP.
+//!
+//! - Reads are served from live snapshots ([`live`]) — the latest accepted protocols with their
+//!   roll-ups, identified by log size and root (the ETag) — so a request never re-reads the
+//!   protocols: `If-None-Match` answers 304, bodies are rendered once per snapshot and kept
+//!   gzip-compressed.
+//! - Writes (protocols, corrections, turnout) need a bearer token with a role and scope
+//!   (`cec`, `commission` inside its unit) and go through one writer thread that commits
+//!   everything queued in one transaction with one signed checkpoint ([`intake`]); each is
+//!   answered only after its commit. `Idempotency-Key` makes retries safe.
+//! - Database work runs on blocking threads with a pool of stores ([`pool`]).
+//! - Limits: request bodies (64 KiB for writes), rate per client address and per token,
+//!   timeouts; internal errors never reach clients ([`error`]).
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod error;
+pub mod intake;
+pub mod json;
+pub mod limit;
+pub mod live;
+pub mod pool;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ashyq_store::{Clock, Signer, StoreError, TokenInfo};
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::intake::Intake;
+use crate::limit::{Limiter, Rate};
+use crate::live::LiveViews;
+use crate::pool::Pool;
+
+/// How a server runs.
+#[derive(Clone)]
+pub struct Config {
+    /// The record: `sqlite:PATH` or `postgres://…`.
+    pub db: String,
+    /// The commission's key: writes are signed with it (a signed record accepts no others).
+    pub signer: Option<Arc<Signer>>,
+    /// Reader connections.
+    pub readers: usize,
+    /// Submissions queued at most (beyond: 503).
+    pub queue: usize,
+    /// Submissions per group commit at most.
+    pub batch: usize,
+    /// How often the live view follows the log (writes of other servers on the same database).
+    pub refresh: Duration,
+    /// Requests per client address.
+    pub per_address: Rate,
+    /// Writes per token.
+    pub per_token: Rate,
+    /// Request timeout (not for event streams).
+    pub timeout: Duration,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Config {
+    /// Defaults for a record at `db`.
+    pub fn new(db: &str) -> Config {
+        Config {
+            db: db.to_owned(),
+            signer: None,
+            readers: 4,
+            queue: 10_000,
+            batch: 500,
+            refresh: Duration::from_millis(250),
+            per_address: Rate { per_second: 2_000.0, burst: 4_000.0 },
+            per_token: Rate { per_second: 100.0, burst: 1_000.0 },
+            timeout: Duration::from_secs(15),
+            clock: ashyq_store::system_clock(),
+        }
+    }
+}
+
+/// Token lookups, remembered for a short while (revocation takes effect within that time).
+#[derive(Default)]
+pub struct TokenCache(Mutex<HashMap<String, (TokenInfo, Instant)>>);
+
+impl TokenCache {
+    const TTL: Duration = Duration::from_secs(30);
+    fn get(&self, secret: &str) -> Option<TokenInfo> {
+        let g = self.0.lock().ok()?;
+        g.get(secret).filter(|(_, at)| at.elapsed() < Self::TTL).map(|(t, _)| t.clone())
+    }
+    fn put(&self, secret: &str, t: TokenInfo) {
+        if let Ok(mut g) = self.0.lock() {
+            if g.len() > 100_000 {
+                g.clear();
+            }
+            g.insert(secret.to_owned(), (t, Instant::now()));
+        }
+    }
+}
+
+/// Everything a handler reaches.
+#[derive(Clone)]
+pub struct AppState {
+    /// Live snapshots of every election.
+    pub views: Arc<LiveViews>,
+    /// Reader stores.
+    pub pool: Pool,
+    /// The writer.
+    pub intake: Intake,
+    /// Token lookups.
+    pub tokens: Arc<TokenCache>,
+    /// Per-address limiter.
+    pub per_address: Arc<Limiter>,
+    /// Per-token limiter.
+    pub per_token: Arc<Limiter>,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Opens the record, starts the writer and loads every election's live view.
+    pub fn open(config: &Config) -> Result<AppState, StoreError> {
+        let views = Arc::new(LiveViews::default());
+        let pool = Pool::open(&config.db, config.readers, config.clock.clone())?;
+        let intake = Intake::start(&config.db, config.clock.clone(), config.signer.clone(), Arc::clone(&views), config.queue, config.batch)?;
+        let mut store = ashyq_store::Store::open(&config.db, ashyq_store::OpenMode::Existing, config.clock.clone())?;
+        views.refresh(&mut store)?;
+        Ok(AppState {
+            views,
+            pool,
+            intake,
+            tokens: Arc::new(TokenCache::default()),
+            per_address: Arc::new(Limiter::new(config.per_address)),
+            per_token: Arc::new(Limiter::new(config.per_token)),
+            clock: config.clock.clone(),
+        })
+    }
+
+    /// Now, RFC 3339.
+    pub fn now(&self) -> String {
+        (self.clock)().to_string()
+    }
+
+    fn write_allowed(&self, token: &TokenInfo) -> Result<(), ApiError> {
+        if self.per_token.allow(&token.id) {
+            Ok(())
+        } else {
+            Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "this token sends too many requests; slow down"))
+        }
+    }
+
+    /// Follows the log in the background (other servers' writes, imports), every `every`.
+    pub fn follow(&self, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let views = Arc::clone(&state.views);
+                if let Err(e) = state.pool.run(move |store| views.refresh(store).map_err(ApiError::from)).await {
+                    tracing::warn!(error = ?e, "following the log failed");
+                }
+            }
+        });
+    }
+}
+
+/// The OpenAPI 3 document, generated from the handlers' types.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ashyq", description = "Open election results for Kazakhstan: the record, live results, proofs.", version = "1"),
+    paths(
+        api::healthz, api::elections, api::results, api::results_csv, api::outcome, api::progress, api::protocol,
+        api::checkpoint, api::verifier_key, api::consistency, api::events, api::submit_protocol, api::submit_correction,
+        api::submit_turnout
+    ),
+    components(schemas(error::ErrorBody, error::FindingJson, live::LiveEvent)),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Limits requests per client address (the peer address; a server behind a proxy sees the
+/// proxy's, so such deployments raise the limit and let the proxy limit instead).
+async fn per_address(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    if !state.per_address.allow(&addr) {
+        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address; slow down").into_response();
+    }
+    next.run(req).await
+}
+
+/// The application: every route with its limits.
+pub fn app(state: AppState, timeout: Duration) -> Router {
+    let writes = Router::new()
+        .route("/api/v1/elections/{election}/protocols", post(api::submit_protocol))
+        .route("/api/v1/elections/{election}/corrections", post(api::submit_correction))
+        .route("/api/v1/elections/{election}/turnout", post(api::submit_turnout))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    let reads = Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/elections", get(api::elections))
+        .route("/api/v1/elections/{election}/results", get(api::results))
+        .route("/api/v1/elections/{election}/results.csv", get(api::results_csv))
+        .route("/api/v1/elections/{election}/outcome", get(api::outcome))
+        .route("/api/v1/elections/{election}/progress", get(api::progress))
+        .route("/api/v1/elections/{election}/protocols/{contest}/{unit}", get(api::protocol))
+        .route("/api/v1/elections/{election}/checkpoint", get(api::checkpoint))
+        .route("/api/v1/elections/{election}/key", get(api::verifier_key))
+        .route("/api/v1/elections/{election}/consistency", get(api::consistency))
+        .layer(DefaultBodyLimit::max(4 * 1024));
+    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout));
+    let streams = Router::new().route("/api/v1/elections/{election}/events", get(api::events));
+    timed
+        .merge(streams)
+        .fallback(|| async { ApiError::not_found("no such page") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), per_address))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C: binds `addr`, follows the log, prints nothing (logs go to `tracing`).
+pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<(), std::io::Error> {
+    let state = AppState::open(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    state.follow(config.refresh);
+    let app = app(state, config.timeout);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
