@@ -403,12 +403,14 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
                 name,
                 registered,
                 kind: okind,
+                list_length: None,
             });
         }
         let info = ContestInfo {
             id: id.clone(),
             kind: kind.name().to_owned(),
             name: Some(c.get("Name").and_then(Value::as_str).unwrap_or(&id).to_owned()),
+            body: None,
             territory,
             seats,
             constitutional: ext

@@ -17,6 +17,7 @@ pub mod counts;
 pub mod election;
 pub mod ids;
 pub mod line;
+pub mod quote;
 pub mod rules;
 pub mod units;
 

@@ -21,6 +21,7 @@ fn opt(id: &str, registered: Option<i64>, against_all: bool) -> OptionInfo {
         name: id.to_uppercase(),
         registered,
         kind: against_all.then(|| "against-all".into()),
+        list_length: None,
     }
 }
 

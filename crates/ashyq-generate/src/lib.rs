@@ -394,6 +394,7 @@ impl Generator {
                             name: name.into(),
                             registered: None,
                             kind: against.then(|| "against-all".to_owned()),
+                            list_length: None,
                         })
                         .collect(),
                     ..Default::default()

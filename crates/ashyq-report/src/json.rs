@@ -136,6 +136,20 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
                 .collect();
             m.insert("candidates".into(), json!(cands));
         }
+        ContestResult::Senate(s) => {
+            m.insert("winner".into(), json!(s.winner.map(oid)));
+            m.insert("runoff".into(), json!(s.runoff.map(|[a, b]| [oid(a), oid(b)])));
+            m.insert("round".into(), json!(s.round));
+            m.insert("electors".into(), json!(s.electors));
+            m.insert("took_part".into(), json!(s.took_part));
+            m.insert("quorum".into(), json!(s.quorum));
+            let cands: Vec<Value> = s
+                .candidates
+                .iter()
+                .map(|r| json!({"option": oid(r.option), "votes": r.votes, "percent": pct(r.votes, s.took_part)}))
+                .collect();
+            m.insert("candidates".into(), json!(cands));
+        }
         ContestResult::PartyList(p) => {
             let mut seats = Map::new();
             if p.undetermined.is_none() {

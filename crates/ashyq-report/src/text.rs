@@ -248,6 +248,54 @@ fn contest_text(s: &mut String, election: &Election, tree: &UnitTree, co: &Conte
                 }
             }
         }
+        ContestResult::Senate(m) => {
+            let _ = writeln!(
+                s,
+                "Round {}. Electors (the maslikhat deputies of the region): {}; took part: {} = {} of the electors.",
+                m.round,
+                num(m.electors),
+                num(m.took_part),
+                m.took_part.map_or("-".into(), |t| pct(t, m.electors))
+            );
+            let _ = writeln!(
+                s,
+                "1. Quorum (more than half of the electors took part)? {}",
+                yes_no(m.quorum)
+            );
+            let _ = writeln!(s, "2. Votes, as shares of the electors who took part:");
+            for r in &m.candidates {
+                let _ = writeln!(
+                    s,
+                    "   {:<36} {:>12} {:>8}",
+                    truncate(&name(r.option), 36),
+                    group(r.votes),
+                    pct(r.votes, m.took_part)
+                );
+            }
+            match (m.winner, m.runoff) {
+                (Some(w), _) if m.round == 2 => {
+                    let _ = writeln!(s, "Result: {} wins the run-off with more votes.", name(w));
+                }
+                (Some(w), _) => {
+                    let _ = writeln!(
+                        s,
+                        "Result: {} is elected with more than 50% of the votes of the electors who took part.",
+                        name(w)
+                    );
+                }
+                (None, Some([a, b])) => {
+                    let _ = writeln!(
+                        s,
+                        "Result: no candidate has more than 50%; run-off between {} and {}.",
+                        name(a),
+                        name(b)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(s, "Result: UNDETERMINED");
+                }
+            }
+        }
         ContestResult::PartyList(p) => {
             let (n, d) = p.threshold_percent;
             let threshold = if d == 1 { n.to_string() } else { format!("{}", n as f64 / d as f64) };

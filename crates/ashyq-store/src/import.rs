@@ -142,41 +142,7 @@ fn progress_bar(show: bool, n: u64) -> Option<indicatif::ProgressBar> {
 
 /// The election as raw (unvalidated) info, the way it is stored in the tables.
 fn contest_info(c: &ashyq_core::election::Contest, tree: &UnitTree) -> ContestInfo {
-    let referendum = c.kind() == ContestKind::Referendum;
-    ContestInfo {
-        id: c.id().to_string(),
-        kind: c.kind().name().to_owned(),
-        name: (c.name() != c.id().as_str()).then(|| c.name().to_owned()),
-        territory: tree.unit(c.territory()).id.to_string(),
-        seats: c.seats().map(i64::from),
-        constitutional: referendum.then(|| c.constitutional()),
-        unit_test: if referendum { c.unit_test().map(|t| t.name().to_owned()) } else { None },
-        round: (c.round() != 1).then(|| i64::from(c.round())),
-        threshold_percent: c.threshold_percent().map(|(n, d)| decimal(n, d)),
-        reported_units_in_favour: if referendum {
-            c.reported_units_in_favour().map(i64::from)
-        } else {
-            None
-        },
-        options: c
-            .options()
-            .iter()
-            .map(|o| OptionInfo {
-                id: o.id.to_string(),
-                name: o.name.clone(),
-                registered: o.registered.map(i64::from),
-                kind: (o.kind == OptionKind::AgainstAll).then(|| "against-all".to_owned()),
-            })
-            .collect(),
-    }
-}
-
-fn decimal(n: u64, d: u64) -> String {
-    if d <= 1 {
-        return n.to_string();
-    }
-    let places = d.ilog10() as usize;
-    format!("{}.{:0places$}", n / d, n % d)
+    c.to_info(tree)
 }
 
 impl Store {
@@ -207,9 +173,13 @@ impl Store {
         let mut versions = Vec::new();
         let mut flagged = 0u64;
         for (ci, (contest, cc)) in election.contests().iter().zip(counts).enumerate() {
+            let roll_up = cc
+                .roll_up(tree, contest.territory())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
             for (unit, row) in cc.rows() {
-                let f = check_protocol(contest, row);
-                let codes: Vec<&str> = f.iter().map(|f| f.code).collect();
+                let ctx = ProtocolContext::for_unit(tree, &roll_up, unit, self.limits);
+                let f = check_protocol(contest, row, &ctx);
+                let codes: Vec<&str> = f.iter().map(|f| f.code.as_str()).collect();
                 if !codes.is_empty() {
                     flagged += 1;
                 }

@@ -39,11 +39,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use ashyq_core::checks::{check_protocol, check_summary, Severity};
+use ashyq_core::checks::{check_protocol, ProtocolContext, Severity};
 use ashyq_core::counts::{ContestCounts, Row};
-use ashyq_core::election::{
-    ContestInfo, ContestKind, Election, ElectionInfo, OptionInfo, OptionKind,
-};
+use ashyq_core::election::{ContestInfo, Election, ElectionInfo, OptionInfo};
 use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::{UnitIdx, UnitInfo, UnitTree};
 use sha2::{Digest, Sha256};
@@ -565,6 +563,7 @@ fn load_definition(db: &mut Db, eid: &str) -> Result<(Election, UnitTree), Store
             name: o[3].text()?.to_owned(),
             registered: o[4].opt_int()?,
             kind: o[5].opt_text()?.map(str::to_owned),
+            list_length: None,
         });
     }
     let mut cinfos = Vec::new();
@@ -581,6 +580,7 @@ fn load_definition(db: &mut Db, eid: &str) -> Result<(Election, UnitTree), Store
             threshold_percent: c[9].opt_text()?.map(str::to_owned),
             reported_units_in_favour: c[10].opt_int()?,
             options: by_contest.remove(&c[0].int()?).unwrap_or_default(),
+            body: None,
         });
     }
     let info = ElectionInfo {

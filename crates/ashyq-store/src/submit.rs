@@ -43,7 +43,7 @@ fn line_of(contest: &ashyq_core::election::Contest, name: &str) -> Option<Line> 
 fn core_findings(f: Vec<ashyq_core::checks::Finding>) -> Vec<CheckFinding> {
     f.into_iter()
         .map(|f| CheckFinding {
-            code: f.code.to_owned(),
+            code: f.code.to_string(),
             error: f.severity == Severity::Error,
             message: f.message,
         })
@@ -118,10 +118,8 @@ impl Store {
         row: &Row,
     ) -> Result<Vec<CheckFinding>, StoreError> {
         let contest = &election.contests()[ci];
-        let mut f = core_findings(check_protocol(contest, row));
-        if tree.children(ui).is_empty() {
-            f.extend(plausibility::check(row, &self.limits));
-        } else {
+        let mut sum_below: Option<ashyq_core::counts::Totals> = None;
+        if !tree.children(ui).is_empty() {
             let (counts, _) = self.latest(eid, election)?;
             let mut cc = counts[ci].clone();
             let own_below: Vec<UnitIdx> =
@@ -140,12 +138,15 @@ impl Store {
                 }
                 cc = below;
                 let roll = cc.roll_up(tree, ui).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                if let Some(t) = roll.at(ui) {
-                    f.extend(core_findings(check_summary(row, &t.values, t.protocols)));
-                }
+                sum_below = roll.at(ui).cloned();
             }
         }
-        Ok(f)
+        let ctx = if tree.children(ui).is_empty() {
+            ProtocolContext::station(self.limits)
+        } else {
+            ProtocolContext::summary(sum_below.as_ref(), self.limits)
+        };
+        Ok(core_findings(check_protocol(contest, row, &ctx)))
     }
 
     fn row_from_values(

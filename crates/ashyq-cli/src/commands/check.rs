@@ -5,9 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use ashyq_core::checks::{
-    check_plausibility, check_protocol, check_summary, Finding, PlausibilityLimits, Severity,
-};
+use ashyq_core::checks::{check_protocol, Finding, PlausibilityLimits, ProtocolContext, Severity};
 use ashyq_core::line::Line;
 use ashyq_package::{read_package, Package, COUNTS_FILE};
 use serde_json::json;
@@ -136,7 +134,7 @@ fn check_counts(
                 file: COUNTS_FILE.into(),
                 line,
                 field,
-                code: f.code.into(),
+                code: f.code.to_string(),
                 severity: match f.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
@@ -149,14 +147,6 @@ fn check_counts(
                 ),
             });
         };
-        for (unit, row) in counts.rows() {
-            for f in check_protocol(contest, row) {
-                push(unit, f);
-            }
-            for f in check_plausibility(row, limits) {
-                push(unit, f);
-            }
-        }
         let roll_up = match counts.roll_up(tree, contest.territory()) {
             Ok(r) => r,
             Err(e) => {
@@ -171,14 +161,10 @@ fn check_counts(
                 continue;
             }
         };
-        for (unit, own) in counts.rows() {
-            let has_below = tree.children(unit).iter().any(|&c| roll_up.at(c).is_some());
-            if has_below {
-                if let Some(sum) = roll_up.at(unit) {
-                    for f in check_summary(own, &sum.values, sum.protocols) {
-                        push(unit, f);
-                    }
-                }
+        for (unit, row) in counts.rows() {
+            let ctx = ProtocolContext::for_unit(tree, &roll_up, unit, *limits);
+            for f in check_protocol(contest, row, &ctx) {
+                push(unit, f);
             }
         }
     }

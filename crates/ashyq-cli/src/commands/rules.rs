@@ -113,17 +113,19 @@ pub(crate) fn run_checks(args: &ChecksArgs) -> Result<ExitCode> {
         Format::Json => {
             let v: Vec<_> = CATALOGUE
                 .iter()
-                .map(|c| json!({"code": c.code, "severity": c.severity.name(), "relation": c.relation, "basis": c.basis}))
+                .map(|c| json!({"code": c.code.as_str(), "severity": c.severity.name(), "relation": c.relation, "basis": c.basis, "confidence": c.confidence.map_or("heuristic", |m| m.mark())}))
                 .collect();
             serde_json::to_string_pretty(&v)? + "\n"
         }
         Format::Text => {
             let mut s = String::new();
             for c in CATALOGUE {
+                let mark =
+                    c.confidence.map_or("heuristic".to_owned(), |m| format!("[{}]", m.mark()));
                 let _ = writeln!(
                     s,
-                    "{:<4} {:<8} {}\n              basis: {}",
-                    c.code,
+                    "{:<4} {:<8} {}\n              basis: {} {mark}",
+                    c.code.as_str(),
                     c.severity.name(),
                     c.relation,
                     c.basis

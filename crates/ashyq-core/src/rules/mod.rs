@@ -8,20 +8,25 @@
 mod party_list;
 mod presidential;
 mod referendum;
+mod senate;
 mod single_member;
 
 use std::fmt;
 
 pub use party_list::{PartyListOutcome, PartyRow};
 pub use presidential::{CandidateRow, PresidentialOutcome};
-pub use referendum::{units_required, ReferendumOutcome, ReferendumUnitRow, UnitsBasis};
+pub use referendum::{
+    territorial_units, units_required, ReferendumOutcome, ReferendumUnitRow, TerritorialUnits,
+    UnitsBasis, TERRITORIAL_KINDS,
+};
+pub use senate::SenateOutcome;
 pub use single_member::SingleMemberOutcome;
 
 use crate::counts::{ContestCounts, CountError};
 use crate::election::{Contest, ContestKind, Election, UnitTest};
 use crate::units::UnitTree;
 
-/// How sure the law digest is of a rule (§0 of the digest).
+/// How sure the law reference is of a rule (`docs/law.md`, "Confidence marks").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Confidence {
     /// Primary text, several consistent sources, or reproduced from official results.
@@ -30,6 +35,9 @@ pub enum Confidence {
     Medium,
     /// Weak, indirect or inferred: a working assumption.
     Low,
+    /// Not found: never applied as fact. A rule marked so makes the outcome "undetermined by
+    /// law" where it matters, and is printed to say what is unknown.
+    Unknown,
 }
 
 impl Confidence {
@@ -39,6 +47,7 @@ impl Confidence {
             Confidence::High => "H",
             Confidence::Medium => "M",
             Confidence::Low => "L",
+            Confidence::Unknown => "?",
         }
     }
 }
@@ -150,6 +159,8 @@ pub struct RuleSet {
     pub presidential: &'static [LegalRule],
     /// Single-member rules; empty for `none`.
     pub single_member: &'static [LegalRule],
+    /// Senate rules; empty where the rule set has no Senate.
+    pub senate: &'static [LegalRule],
 }
 
 const PCT_BASE_VALID: LegalRule = LegalRule {
@@ -257,6 +268,21 @@ const PRESIDENTIAL_RULES: &[LegalRule] = &[
     },
 ];
 
+const SENATE_RULES: &[LegalRule] = &[
+    LegalRule {
+        id: "senate.quorum",
+        text: "the vote is valid if more than half of the electors (the maslikhat deputies of the region) take part",
+        source: "old text of the election law [S39] (law reference §6)",
+        confidence: Confidence::Medium,
+    },
+    LegalRule {
+        id: "senate.majority",
+        text: "a candidate is elected with more than 50% of the votes of the electors who took part; otherwise a run-off between the two candidates with the most votes, which the candidate with more votes wins",
+        source: "Const. Law on Elections, old Art. 9; ElectionGuide and Wikipedia on the 2023 election [S38][S5] (law reference §6)",
+        confidence: Confidence::High,
+    },
+];
+
 const SINGLE_MEMBER_RULES: &[LegalRule] = &[
     LegalRule {
         id: "single-member.plurality",
@@ -290,6 +316,7 @@ pub static KZ_2007: RuleSet = RuleSet {
     }),
     presidential: PRESIDENTIAL_RULES,
     single_member: SINGLE_MEMBER_RULES,
+    senate: SENATE_RULES,
 };
 
 /// From the 2022 reform.
@@ -310,6 +337,7 @@ pub static KZ_2022: RuleSet = RuleSet {
     }),
     presidential: PRESIDENTIAL_RULES,
     single_member: SINGLE_MEMBER_RULES,
+    senate: SENATE_RULES,
 };
 
 /// The 2026 Constitution (Kurultai).
@@ -330,6 +358,7 @@ pub static KZ_2026: RuleSet = RuleSet {
     }),
     presidential: PRESIDENTIAL_RULES,
     single_member: SINGLE_MEMBER_RULES,
+    senate: &[],
 };
 
 /// No legal rules: foreign data.
@@ -341,6 +370,7 @@ pub static NONE: RuleSet = RuleSet {
     referendum: None,
     presidential: &[],
     single_member: &[],
+    senate: &[],
 };
 
 /// The legal outcome of one contest.
@@ -354,6 +384,8 @@ pub enum ContestResult {
     PartyList(PartyListOutcome),
     /// Single-member outcome.
     SingleMember(SingleMemberOutcome),
+    /// Senate outcome.
+    Senate(SenateOutcome),
     /// The package's rule set is `none`: no legal outcome is computed.
     NoRules,
 }
@@ -423,6 +455,11 @@ fn contest_outcome(
             let o = single_member::decide(contest, total);
             let und = o.undetermined.clone();
             (ContestResult::SingleMember(o), rule_set.single_member.to_vec(), und)
+        }
+        (ContestKind::Senate, _) => {
+            let o = senate::decide(contest, total, !rule_set.senate.is_empty());
+            let und = o.undetermined.clone();
+            (ContestResult::Senate(o), rule_set.senate.to_vec(), und)
         }
         (ContestKind::PartyList, _) => match &rule_set.party_list {
             Some(pl) => {

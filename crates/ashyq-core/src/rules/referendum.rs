@@ -63,8 +63,11 @@ pub struct ReferendumOutcome {
     pub unit_test: UnitTest,
     /// True when the package chose the test, false when it is the rule set's default.
     pub unit_test_from_package: bool,
-    /// The top-level units (children of the territory) with their figures.
+    /// The units of the two-thirds test (regions and cities of republican significance under
+    /// the territory) with their figures.
     pub units: Vec<ReferendumUnitRow>,
+    /// Children of the territory that are not units of the test (e.g. `abroad`).
+    pub units_excluded: Vec<UnitIdx>,
     /// n: number of top-level units.
     pub units_total: u32,
     /// ceil(2n/3) for a constitutional question; 0 otherwise.
@@ -85,6 +88,29 @@ pub struct ReferendumOutcome {
     pub adopted: Option<bool>,
     /// Why undetermined, if so.
     pub undetermined: Option<String>,
+}
+
+/// The units of the two-thirds test under a territory (law reference §1): its children of kind
+/// `region` (oblast) or `city` (city of republican significance, the capital included) count;
+/// other children (e.g. `abroad`) hold counts but are not units of the test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerritorialUnits {
+    /// Regions and cities of republican significance, in tree order.
+    pub counted: Vec<UnitIdx>,
+    /// Other children of the territory, which the test leaves out.
+    pub excluded: Vec<UnitIdx>,
+}
+
+/// Unit kinds that are units of the two-thirds test.
+pub const TERRITORIAL_KINDS: [&str; 2] = ["region", "city"];
+
+/// Splits the children of `territory` into the units of the two-thirds test and the rest.
+pub fn territorial_units(tree: &UnitTree, territory: UnitIdx) -> TerritorialUnits {
+    let (counted, excluded) = tree
+        .children(territory)
+        .iter()
+        .partition(|&&u| TERRITORIAL_KINDS.contains(&tree.unit(u).kind.as_str()));
+    TerritorialUnits { counted, excluded }
 }
 
 /// `ceil(2n/3)`: 12 of 17, 14 of 20 (law digest §1: "11 of 17" is too few).
@@ -120,8 +146,9 @@ pub(super) fn decide(
         _ => None,
     };
     let unit_test = contest.unit_test().unwrap_or(default_test);
-    let children = tree.children(contest.territory());
-    let units: Vec<ReferendumUnitRow> = children
+    let test_units = territorial_units(tree, contest.territory());
+    let units: Vec<ReferendumUnitRow> = test_units
+        .counted
         .iter()
         .map(|&u| {
             let t = roll_up.at(u);
@@ -212,6 +239,7 @@ pub(super) fn decide(
         unit_test,
         unit_test_from_package: contest.unit_test().is_some(),
         units,
+        units_excluded: test_units.excluded,
         units_total,
         units_required: required,
         units_in_favour,
