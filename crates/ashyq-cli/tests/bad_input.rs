@@ -215,8 +215,41 @@ fn contradictory_counts_fail_the_arithmetic_checks() {
     assert_eq!(code, 1);
     assert!(out.contains("counts.csv:3: contest \"list\", unit \"S1\": option votes add up to 590, more than ballots_issued = 500 [error V1]"), "{out}");
     assert!(out.contains("[error R2]"), "{out}");
-    // Arithmetic problems do not stop the legal outcome from being computed.
-    assert_eq!(outcome_code, 0);
+    // No outcome is declared from counts that fail an error check: exit 1 (issue 7, item 1).
+    assert_eq!(outcome_code, 1);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("election.toml"), ELECTION).unwrap();
+    fs::write(dir.path().join("units.csv"), UNITS).unwrap();
+    fs::write(dir.path().join("counts.csv"), &counts).unwrap();
+    let p = dir.path().to_str().unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_ashyq")).args(["outcome", p]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let text = String::from_utf8(refused.stdout).unwrap();
+    // The failed checks, in `ashyq check`'s format, and no winner.
+    assert!(text.contains("counts.csv:3: contest \"list\", unit \"S1\": option votes add up to 590, more than ballots_issued = 500 [error V1]"), "{text}");
+    assert!(text.contains("no outcome:") && !text.contains("Result:"), "{text}");
+    // With --ignore-checks: computed, the failed checks at the top, labelled hypothetical.
+    let forced = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["outcome", p, "--ignore-checks"])
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0));
+    let text = String::from_utf8(forced.stdout).unwrap();
+    let first_lines: Vec<&str> = text.lines().take(4).collect();
+    assert!(
+        first_lines.iter().any(|l| l.starts_with("CHECKS IGNORED: 2 protocol check(s)")),
+        "{text}"
+    );
+    assert!(text.contains("Result (hypothetical):"), "{text}");
+    let json = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["outcome", p, "--ignore-checks", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["checks_ignored"], true);
+    assert_eq!(v["hypothetical"], true);
+    assert_eq!(v["failed_checks"][0]["code"], "R2");
+    assert_eq!(v["failed_checks"][1]["code"], "V1");
     // More issued than registered.
     let counts = COUNTS.replace("list,S2,registered,800", "list,S2,registered,400");
     let (code, out, _, _) = run(ELECTION, UNITS, &counts);

@@ -25,7 +25,7 @@ pub enum ContestKind {
     SingleMember,
     /// Senate seat (until 1 Jul 2026): an indirect election in which the electors are the
     /// maslikhat deputies of the region; quorum, absolute majority of the electors who took
-    /// part, run-off between the top two (law digest §6). `registered` = electors,
+    /// part, run-off between the top two (law reference §6). `registered` = electors,
     /// `ballots_issued` = electors who took part.
     Senate,
 }
@@ -71,15 +71,15 @@ impl fmt::Display for ContestKind {
 }
 
 /// The body or office a party-list or single-member contest elects, when it is not the national
-/// parliament. The law's rules, and how sure the sources are of them, differ by body (law digest
+/// parliament. The law's rules, and how sure the sources are of them, differ by body (law reference
 /// §3, §4, §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Body {
     /// A maslikhat (local assembly): the list half of an oblast or republican-city maslikhat, or
-    /// a maslikhat single-member district (law digest §4).
+    /// a maslikhat single-member district (law reference §4).
     Maslikhat,
     /// An akim (executive head) elected directly: rural akims since 2021, district and city
-    /// akims since 2023 (law digest §5). Single-member contests only.
+    /// akims since 2023 (law reference §5). Single-member contests only.
     Akim,
 }
 
@@ -102,7 +102,7 @@ impl Body {
 }
 
 /// Which per-unit quantity the referendum's territorial test looks at. The sources disagree
-/// (law digest §1 and §11.1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
+/// (law reference §1 and §11.1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
 /// units \[S22\]; the CEC chair in 2026 described turnout > 50% in ≥ 2/3 of units \[S26, K18\].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitTest {
@@ -152,7 +152,7 @@ pub struct ContestOption {
     /// Choice or against-all.
     pub kind: OptionKind,
     /// Party lists only: the number of candidates on the list, when known. The law caps a list
-    /// at seats + 30% (law digest §3.1, §7); a seat allocated beyond the list's length cannot
+    /// at seats + 30% (law reference §3.1, §7); a seat allocated beyond the list's length cannot
     /// be filled, and what happens to it is not known (§12), so the outcome says so.
     pub list_length: Option<u32>,
 }
@@ -526,7 +526,7 @@ impl Election {
                 }
                 Some(n) => {
                     // The units of the two-thirds test: regions and cities of republican
-                    // significance directly under the territory (law digest §1).
+                    // significance directly under the territory (law reference §1).
                     let units = territory.map_or(0, |t| territorial_units(tree, t).counted.len());
                     if is(ContestKind::Referendum) && n as usize > units {
                         p(

@@ -1,4 +1,4 @@
-//! Protocol lines: the named numbers of a polling-station protocol (law digest §8.1), and
+//! Protocol lines: the named numbers of a polling-station protocol (law reference §8.1), and
 //! option lines (one per party, candidate, `yes`/`no`, or "against all").
 
 use std::fmt;
@@ -11,7 +11,7 @@ pub enum ProtocolLine {
     /// Ballots received by the commission.
     BallotsReceived,
     /// Ballots issued to voters = voters who took part. Turnout is issued / registered
-    /// (law digest §8.1, \[S43\]\[S8\], H).
+    /// (law reference §8.1, \[S43\]\[S8\], H).
     BallotsIssued,
     /// Unused ballots cancelled before the count.
     BallotsCancelled,
@@ -21,16 +21,16 @@ pub enum ProtocolLine {
     Invalid,
     /// Referendum only: valid but not counted (both options marked) (§1, \[S21\], H).
     NotCounted,
-    /// Voters who voted with an absentee certificate (law digest §8.1, H).
+    /// Voters who voted with an absentee certificate (law reference §8.1, H).
     Absentee,
-    /// Voters who voted outside the premises (mobile box) (law digest §8.1, H).
+    /// Voters who voted outside the premises (mobile box) (law reference §8.1, H).
     Mobile,
     /// Absentee certificates presented at the station (check R6: `absentee` cannot exceed it;
-    /// law digest §8.2 R6, §8.5, M). Added after the nine original lines, so every earlier
+    /// law reference §8.2 R6, §8.5, M). Added after the nine original lines, so every earlier
     /// column keeps its number.
     AbsenteeCertificates,
     /// Written applications to vote outside the premises (check R6: `mobile` cannot exceed it;
-    /// law digest §8.2 R6, §8.5, M).
+    /// law reference §8.2 R6, §8.5, M).
     MobileApplications,
 }
 

@@ -2,7 +2,7 @@
 //! log, stored in embedded SQLite or in PostgreSQL behind one interface. This is the only crate
 //! of Ashyq that knows SQL.
 //!
-//! Law and design: protocol lines and checks follow the law digest §8 (R2–R7 via
+//! Law and design: protocol lines and checks follow the law reference §8 (R2–R7 via
 //! `ashyq_core::checks`, plausibility W1–W3 in [`plausibility`]); double entry follows Abacus
 //! (peers.md); the log hashes follow RFC 6962 §2.1 ([`merkle`]); tree heads are signed with
 //! Ed25519, RFC 8032 ([`keys`]).

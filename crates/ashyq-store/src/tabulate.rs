@@ -1,5 +1,5 @@
 //! Totals from the latest accepted versions, reporting progress, intraday turnout and
-//! certification (law digest §8.3–8.4).
+//! certification (law reference §8.3–8.4).
 
 use super::*;
 

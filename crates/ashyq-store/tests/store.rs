@@ -426,7 +426,8 @@ fn certified_outcome_is_reproducible(b: &mut Backend) {
     assert_eq!(c1.inputs_hash, c2.inputs_hash, "same inputs, same hash");
     assert!(c1.totals_csv.contains("president,KZ,alpha,3620"), "{}", c1.totals_csv);
     let (election, tree, _) = b.store.totals(&e).expect("totals");
-    let o = ashyq_core::rules::outcome(&election, &tree, &c1.counts).expect("outcome");
+    let options = ashyq_core::rules::OutcomeOptions::default();
+    let o = ashyq_core::rules::outcome(&election, &tree, &c1.counts, &options).expect("outcome");
     assert_eq!(o.contests.len(), 1);
     let mut s = sub("S001", "clerk", &[("alpha", 590), ("against-all", 60)]);
     s.reason = "recount".into();

@@ -1,6 +1,6 @@
 //! `ashyq protocol`: enter, correct, double-enter and resolve protocols in the record; show a
 //! protocol's history, reporting progress, intraday turnout; certify the totals. Every change is
-//! a new version (author, time, reason); nothing is overwritten (law digest §8; peers.md,
+//! a new version (author, time, reason); nothing is overwritten (law reference §8; peers.md,
 //! Abacus double entry).
 
 use std::path::PathBuf;
@@ -282,8 +282,21 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             let time = a.time.clone().unwrap_or_else(ashyq_store::now_utc);
             let c = store.certify(&id, &time).context("cannot certify")?;
             let (election, tree, _) = store.totals(&id)?;
-            let o = ashyq_core::rules::outcome(&election, &tree, &c.counts)
-                .context("cannot compute the outcome")?;
+            let options = ashyq_core::rules::OutcomeOptions::default();
+            let o = match ashyq_core::rules::outcome(&election, &tree, &c.counts, &options) {
+                Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) => {
+                    let mut s = format!("certification {} of election {id}: no outcome, {} protocol check(s) fail with severity error:\n", c.seq, failed.len());
+                    for f in &failed {
+                        s.push_str(&format!(
+                            "  {}\n",
+                            ashyq_report::failed_check_line(&election, &tree, f)
+                        ));
+                    }
+                    print(&s)?;
+                    return Ok(ExitCode::from(1));
+                }
+                r => r.context("cannot compute the outcome")?,
+            };
             let mut s = format!(
                 "certification {} of election {id} at {time}: {} log entries, inputs SHA-256 {}\n\n",
                 c.seq, c.log_size, c.inputs_hash

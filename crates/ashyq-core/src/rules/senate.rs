@@ -35,7 +35,7 @@ fn more_than_half(part: u64, whole: u64) -> bool {
     2 * u128::from(part) > u128::from(whole)
 }
 
-pub(super) fn decide(contest: &Contest, total: Option<&Totals>, has_senate: bool) -> SenateOutcome {
+pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SenateOutcome {
     let mut out = SenateOutcome {
         round: contest.round(),
         electors: None,
@@ -46,10 +46,6 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>, has_senate: bool
         runoff: None,
         undetermined: None,
     };
-    if !has_senate {
-        out.undetermined = Some("undetermined by law: this rule set has no Senate (the 2026 Constitution replaced the two chambers with the unicameral Kurultai from 1 Jul 2026; law reference §0.1, §6)".into());
-        return out;
-    }
     let Some(total) = total else {
         out.undetermined = Some("undetermined: the package has no counts for this contest".into());
         return out;
