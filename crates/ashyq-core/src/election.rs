@@ -102,7 +102,7 @@ impl Body {
 }
 
 /// Which per-unit quantity the referendum's territorial test looks at. The sources disagree
-/// (law reference §1 and §11.1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
+/// (law reference §1 and §11 item 1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
 /// units \[S22\]; the CEC chair in 2026 described turnout > 50% in ≥ 2/3 of units \[S26, K18\].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitTest {

@@ -229,9 +229,8 @@ pub(crate) fn run_checks(args: &ChecksArgs) -> Result<ExitCode> {
         Format::Text => {
             let mut s = String::new();
             for c in CATALOGUE {
-                let mark = c
-                    .confidence
-                    .map_or("(heuristic, not law)".to_owned(), |m| format!("[{}]", m.mark()));
+                // A heuristic's basis says so in words; it has no confidence mark.
+                let mark = c.confidence.map_or(String::new(), |m| format!("[{}]", m.mark()));
                 let _ = writeln!(
                     s,
                     "{:<4} {:<8} {}\n              basis: {} {mark}",

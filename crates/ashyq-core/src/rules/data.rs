@@ -99,8 +99,15 @@ const RUNNER_UP_UNKNOWNS: LegalRule = LegalRule {
     reference: Ref::Text { section: "§3.3", phrase: "whether the runner-up takes part in the remainder round" },
 };
 
-const KZ2007_LIST: &[LegalRule] =
-    &[THRESHOLD_7, BASE_VALID, QUOTA_2007, REMAINDER_TIE, ONE_LIST_TAKES_ALL, NO_LIST_2007];
+const KZ2007_LIST: &[LegalRule] = &[
+    THRESHOLD_7,
+    BASE_VALID,
+    QUOTA_2007,
+    REMAINDER_TIE,
+    ONE_LIST_TAKES_ALL,
+    NO_LIST_2007,
+    UNFILLABLE_SEAT,
+];
 
 const KZ2009_LIST: &[LegalRule] = &[
     THRESHOLD_7,
@@ -110,6 +117,7 @@ const KZ2009_LIST: &[LegalRule] = &[
     RUNNER_UP_2009,
     RUNNER_UP_UNKNOWNS,
     NO_LIST_2007,
+    UNFILLABLE_SEAT,
 ];
 
 // ------------------------------------------------------------------ Mazhilis lists, 2022–2026

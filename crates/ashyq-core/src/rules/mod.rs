@@ -508,10 +508,10 @@ pub fn outcome(
 }
 
 impl RuleSet {
-    /// `from 2009-02-09 until 2022-06-05`, for messages.
+    /// `in force from 2009-02-09, replaced on 2022-06-05`, for messages.
     pub fn in_force_dates(&self) -> String {
         match (self.from, self.until) {
-            (Some(f), Some(u)) => format!("in force from {f} until {u}"),
+            (Some(f), Some(u)) => format!("in force from {f}, replaced on {u}"),
             (Some(f), None) => format!("in force from {f}"),
             _ => "no dates".to_owned(),
         }
