@@ -86,6 +86,82 @@ fn referendum_2022_is_valid_and_adopted() {
 }
 
 #[test]
+fn mazhilis_2007_one_list_took_all_98_seats() {
+    // Law reference §3.3 History: Nur Otan 88.41% of the valid votes, no other list over 7%.
+    let c = &example("kz-2007-08-18-mazhilis")["contests"][0];
+    assert_eq!(c["seats"]["nur-otan"], 98);
+    assert_eq!(c["passed"], serde_json::json!(["nur-otan"]));
+    assert_eq!(c["one_list_took_all"], true);
+    assert_eq!(c["table"][0]["percent"], "88.41");
+    assert_eq!(c["undetermined"], Value::Null);
+    // Under the 2009 rule the runner-up would be admitted, with 3 or 4 seats: undetermined.
+    let p = examples().join("kz-2007-08-18-mazhilis");
+    let out = ashyq(&["outcome", p.to_str().unwrap(), "--format", "json", "--rules", "kz-2009"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["contests"][0];
+    assert_eq!(c["runner_up"]["option"], "osdp");
+    assert_eq!(c["seats"], serde_json::json!({}));
+    assert!(c["undetermined"].as_str().unwrap().contains("3 or 4 seats"), "{c}");
+}
+
+#[test]
+fn a_what_if_is_labelled_and_says_what_it_kept() {
+    let p = examples().join("kz-2023-03-19-mazhilis");
+    let out = ashyq(&["outcome", p.to_str().unwrap(), "--rules", "kz-2026"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Mazhilis election 2023"), "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("HYPOTHETICAL (what if)"), "{text}");
+    assert!(text.contains("kept: contest \"mazhilis-list\": the package's 69 seats (under kz-2026 the body's list tier has 145)"), "{text}");
+    assert!(text.contains("Result (hypothetical): seats allocated"), "{text}");
+    assert!(!text.contains("\nResult: "), "every result is labelled hypothetical:\n{text}");
+    let out = ashyq(&["outcome", p.to_str().unwrap(), "--rules", "kz-2026", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hypothetical"], true);
+    assert_eq!(v["what_if"]["package_rules"], "kz-2022");
+    assert_eq!(v["contests"][0]["seats_total"], 69);
+}
+
+#[test]
+fn rules_lists_every_rule_set_with_its_dates_and_the_legend() {
+    let out = ashyq(&["rules"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "kz-2007 — ",
+        "in force from 2007-05-01, replaced on 2009-02-09",
+        "kz-2009 — ",
+        "in force from 2009-02-09, replaced on 2022-06-05",
+        "in force from 2026-07-01",
+        "[L] a directly elected akim: plurality is assumed",
+        "[?] whether an akim needs an absolute majority",
+        "Confidence: [H] primary text",
+        "docs/law.md",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}");
+    }
+    let out = ashyq(&["rules", "kz-2022", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["from"], "2022-06-05");
+    assert_eq!(v[0]["legend"]["?"], "not found: never applied as fact");
+    assert_eq!(v[0]["akim"][0]["confidence"], "L");
+    assert_eq!(v[0]["akim"][0]["reference"], "docs/law.md §5");
+}
+
+#[test]
+fn the_2019_ballot_had_no_against_all_line_and_the_output_says_so() {
+    let p = examples().join("kz-2019-06-09-presidential");
+    let text = String::from_utf8(ashyq(&["outcome", p.to_str().unwrap()]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "Base of percentages = candidate votes (the ballot has no \"against all\" line)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("candidate votes + against all"), "{text}");
+}
+
+#[test]
 fn what_if_flag_applies_another_rule_set() {
     let p = examples().join("kz-2023-03-19-mazhilis");
     let out = ashyq(&["outcome", p.to_str().unwrap(), "--format", "json", "--rules", "kz-2007"]);
@@ -133,13 +209,13 @@ fn demo_records_certifies_and_verifies_every_example() {
     let out = run();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("6 real elections"));
+    assert!(text.contains("7 real elections"));
     assert!(text.contains("Result: ADOPTED"));
-    assert_eq!(text.matches("Certified: SHA-256 of the inputs").count(), 6);
+    assert_eq!(text.matches("Certified: SHA-256 of the inputs").count(), 7);
     assert!(text.contains("Record verified"), "{text}");
     // A second run reuses the record and certifies the same inputs again.
     let again = String::from_utf8(run().stdout).unwrap();
-    assert_eq!(again.matches("already in the record").count(), 6);
+    assert_eq!(again.matches("already in the record").count(), 7);
     let hashes = |t: &str| -> Vec<String> {
         t.lines().filter(|l| l.starts_with("Certified:")).map(str::to_owned).collect()
     };
