@@ -105,6 +105,41 @@ fn mazhilis_2007_one_list_took_all_98_seats() {
 }
 
 #[test]
+fn maslikhat_list_seats_of_2023_reproduce() {
+    // Law reference §4; sources and their disagreements in the example's election.toml.
+    let v = example("kz-2023-03-19-maslikhat-lists");
+    let c = &v["contests"];
+    assert_eq!(c[0]["id"], "astana-list");
+    assert_eq!(c[0]["body"], "maslikhat");
+    assert_eq!(
+        c[0]["seats"],
+        serde_json::json!({"amanat": 12, "auyl": 0, "respublica": 0, "qhp": 1, "baitaq": 1, "ak-zhol": 3})
+    );
+    // The published shares reproduce on all list votes + against all.
+    let shares: Vec<&str> =
+        c[0]["table"].as_array().unwrap().iter().map(|r| r["percent"].as_str().unwrap()).collect();
+    assert_eq!(shares, ["68.78", "0.65", "1.63", "5.50", "5.49", "16.96"]);
+    assert_eq!(
+        c[1]["seats"],
+        serde_json::json!({"amanat": 12, "auyl": 0, "respublica": 3, "qhp": 3, "baitaq": 2, "ak-zhol": 1})
+    );
+    assert_eq!(c[1]["table"][0]["percent"], "51.94");
+    // Karaganda: the official split was not found; the computed one fills the 18 seats and
+    // every published share reproduces.
+    let total: u64 = c[2]["seats"].as_object().unwrap().values().map(|s| s.as_u64().unwrap()).sum();
+    assert_eq!(total, 18);
+    assert_eq!(c[2]["table"][0]["percent"], "51.67");
+    // Maslikhat lists carry their own rules: the method is [M], not the Mazhilis [H].
+    let method = c[0]["legal_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "kz-2022.maslikhat-list.method")
+        .unwrap();
+    assert_eq!(method["confidence"], "M");
+}
+
+#[test]
 fn a_what_if_is_labelled_and_says_what_it_kept() {
     let p = examples().join("kz-2023-03-19-mazhilis");
     let out = ashyq(&["outcome", p.to_str().unwrap(), "--rules", "kz-2026"]);
@@ -209,13 +244,13 @@ fn demo_records_certifies_and_verifies_every_example() {
     let out = run();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("7 real elections"));
+    assert!(text.contains("8 real elections"));
     assert!(text.contains("Result: ADOPTED"));
-    assert_eq!(text.matches("Certified: SHA-256 of the inputs").count(), 7);
+    assert_eq!(text.matches("Certified: SHA-256 of the inputs").count(), 8);
     assert!(text.contains("Record verified"), "{text}");
     // A second run reuses the record and certifies the same inputs again.
     let again = String::from_utf8(run().stdout).unwrap();
-    assert_eq!(again.matches("already in the record").count(), 7);
+    assert_eq!(again.matches("already in the record").count(), 8);
     let hashes = |t: &str| -> Vec<String> {
         t.lines().filter(|l| l.starts_with("Certified:")).map(str::to_owned).collect()
     };

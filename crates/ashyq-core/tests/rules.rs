@@ -976,7 +976,7 @@ fn a_senate_seat_needs_a_quorum_and_more_than_half_of_the_electors_who_took_part
             c.set("KZ", k, *v);
         }
     };
-    // Kyzylorda, 2024 by-election (figures as reported): 147 took part; 116 + 17 + 12 + 2.
+    // 160 electors, 147 take part: quorum; A has 116 of 147, more than half: elected.
     let mut c = Case::dated("kz-2022", "2024-04-26", 0, senate(None, &["a", "b", "c"]));
     set(&mut c, 160, 147, &[("a", 116), ("b", 17), ("c", 12)], 2);
     assert_eq!(senate_outcome(&c).0.as_deref(), Some("a"));

@@ -236,7 +236,7 @@ impl Store {
             for (ci, c) in election.contests().iter().enumerate() {
                 let info = contest_info(c, tree);
                 db.exec(
-                    "INSERT INTO contests (election_id, idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT INTO contests (election_id, idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     &[
                         eid.as_str().into(),
                         Value::Int(ci as i64),
@@ -250,11 +250,12 @@ impl Store {
                         info.round.into(),
                         info.threshold_percent.into(),
                         info.reported_units_in_favour.into(),
+                        info.body.into(),
                     ],
                 )?;
                 for (oi, o) in info.options.into_iter().enumerate() {
                     db.exec(
-                        "INSERT INTO options (election_id, contest_idx, idx, id, name, registered, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO options (election_id, contest_idx, idx, id, name, registered, kind, list_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         &[
                             eid.as_str().into(),
                             Value::Int(ci as i64),
@@ -263,6 +264,7 @@ impl Store {
                             o.name.into(),
                             o.registered.into(),
                             o.kind.into(),
+                            o.list_length.into(),
                         ],
                     )?;
                 }

@@ -549,11 +549,11 @@ fn load_definition(db: &mut Db, eid: &str) -> Result<(Election, UnitTree), Store
         ))
     })?;
     let contests = db.query(
-        "SELECT idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour FROM contests WHERE election_id = ?1 ORDER BY idx",
+        "SELECT idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour, body FROM contests WHERE election_id = ?1 ORDER BY idx",
         &[eid.into()],
     )?;
     let options = db.query(
-        "SELECT contest_idx, idx, id, name, registered, kind FROM options WHERE election_id = ?1 ORDER BY contest_idx, idx",
+        "SELECT contest_idx, idx, id, name, registered, kind, list_length FROM options WHERE election_id = ?1 ORDER BY contest_idx, idx",
         &[eid.into()],
     )?;
     let mut by_contest: BTreeMap<i64, Vec<OptionInfo>> = BTreeMap::new();
@@ -563,7 +563,7 @@ fn load_definition(db: &mut Db, eid: &str) -> Result<(Election, UnitTree), Store
             name: o[3].text()?.to_owned(),
             registered: o[4].opt_int()?,
             kind: o[5].opt_text()?.map(str::to_owned),
-            list_length: None,
+            list_length: o[6].opt_int()?,
         });
     }
     let mut cinfos = Vec::new();
@@ -580,7 +580,7 @@ fn load_definition(db: &mut Db, eid: &str) -> Result<(Election, UnitTree), Store
             threshold_percent: c[9].opt_text()?.map(str::to_owned),
             reported_units_in_favour: c[10].opt_int()?,
             options: by_contest.remove(&c[0].int()?).unwrap_or_default(),
-            body: None,
+            body: c[11].opt_text()?.map(str::to_owned),
         });
     }
     let info = ElectionInfo {

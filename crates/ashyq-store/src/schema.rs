@@ -121,6 +121,13 @@ CREATE TABLE certifications (
     PRIMARY KEY (election_id, seq)
 );
 "#,
+), (
+    2,
+    "contests.body (maslikhat or akim) and options.list_length",
+    r#"
+ALTER TABLE contests ADD COLUMN body TEXT;
+ALTER TABLE options ADD COLUMN list_length BIGINT;
+"#,
 )];
 
 /// Applies every migration not yet applied, each in its own transaction.

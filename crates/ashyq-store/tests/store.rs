@@ -161,12 +161,12 @@ fn root_total(b: &mut Backend, e: &str, line: Line) -> Option<u64> {
 }
 
 fn migrate_twice(b: &mut Backend) {
-    assert_eq!(b.store.schema_version().expect("version"), 1);
+    assert_eq!(b.store.schema_version().expect("version"), 2);
     let mut again = b.reopen();
-    assert_eq!(again.schema_version().expect("version"), 1);
-    assert_eq!(again.migrations_applied().expect("count"), 1);
+    assert_eq!(again.schema_version().expect("version"), 2);
+    assert_eq!(again.migrations_applied().expect("count"), 2);
     let mut third = b.reopen();
-    assert_eq!(third.migrations_applied().expect("count"), 1);
+    assert_eq!(third.migrations_applied().expect("count"), 2);
 }
 
 fn import_stores_every_protocol_and_totals_match(b: &mut Backend) {
