@@ -270,3 +270,32 @@ fn a_mixed_maslikhat_and_an_akim_slot_into_one_package() {
     assert_eq!(c[3]["winner"], "daumov");
     assert_eq!(c[3]["territory"], "D2");
 }
+
+#[test]
+fn a_non_constitutional_referendum_without_unit_counts_prints_no_unit_table() {
+    // The 2024 nuclear-plant referendum (law reference §A1): decided nationally; a package with
+    // national counts only must not print 17 rows of "unknown".
+    let dir = tempfile::tempdir().unwrap();
+    let mut units = String::from("id,parent,kind,name\nKZ,,country,Kazakhstan\n");
+    for i in 0..17 {
+        units.push_str(&format!("R{i},KZ,region,Region {i}\n"));
+    }
+    std::fs::write(dir.path().join("units.csv"), units).unwrap();
+    std::fs::write(
+        dir.path().join("election.toml"),
+        "[election]\nid = \"r\"\nname = \"R\"\ndate = \"2024-10-06\"\nrules = \"kz-2022\"\n\n[[contest]]\nid = \"npp\"\nkind = \"referendum\"\nterritory = \"KZ\"\nconstitutional = false\n\n[[contest.option]]\nid = \"yes\"\nname = \"Yes\"\n\n[[contest.option]]\nid = \"no\"\nname = \"No\"\n",
+    )
+    .unwrap();
+    // 2024 results (addendum A1): the four lines add up to those who took part.
+    std::fs::write(
+        dir.path().join("counts.csv"),
+        "contest,unit,line,value\nnpp,KZ,registered,12284487\nnpp,KZ,ballots_issued,7820204\nnpp,KZ,yes,5561937\nnpp,KZ,no,2045271\nnpp,KZ,invalid,130267\nnpp,KZ,not_counted,82729\n",
+    )
+    .unwrap();
+    let out = ashyq(&["outcome", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Not a constitutional question"), "{text}");
+    assert!(text.contains("Result: ADOPTED"), "{text}");
+    assert!(!text.contains("Region 0") && !text.contains("yes-majority  "), "{text}");
+}
