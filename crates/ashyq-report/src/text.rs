@@ -360,6 +360,13 @@ fn contest_text(
                 let _ = writeln!(s, "\"Against all\" got more votes than the winner: no legal effect was found in the law.");
             }
             match m.winner {
+                Some(w) if m.majority_base.is_some() => {
+                    let _ = writeln!(
+                        s,
+                        "{result_word}: {} is elected (most votes, and more than half of all ballots).",
+                        name(w)
+                    );
+                }
                 Some(w) => {
                     let _ = writeln!(s, "{result_word}: {} is elected (most votes).", name(w));
                 }
