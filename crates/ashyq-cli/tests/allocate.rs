@@ -163,7 +163,16 @@ fn malformed_files_exit_2() {
         ("empty.csv", "", "empty.csv: empty file"),
         ("header.csv", "option,votes\n", "header.csv: no rows after the header"),
         ("dup.csv", "option,votes\nA,1\nB,2\nA,3\n", "dup.csv:4: duplicate option \"A\""),
-        ("short.csv", "option,votes\nA,1\nB\n", "short.csv:3: missing value in column votes"),
+        (
+            "short.csv",
+            "option,votes\nA,1\nB\n",
+            "short.csv:3: the row has 1 field(s) but the header has 2 (option,votes)",
+        ),
+        (
+            "thousands.csv",
+            "option,votes\nA,1,000\nB,50\n",
+            "thousands.csv:2: the row has 3 field(s) but the header has 2 (option,votes): \"A,1,000\"; a thousands separator",
+        ),
         (
             "neg.csv",
             "option,votes\nA,-1\n",
@@ -230,4 +239,38 @@ fn help_documents_every_flag() {
     ] {
         assert!(help.contains(needle), "help lacks {needle}:\n{help}");
     }
+}
+
+#[test]
+fn standard_input_is_read_without_a_file_and_checked_the_same_way() {
+    use std::io::Write;
+    let run = |input: &str, extra: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+            .args(["allocate", "--method", "hare", "--seats", "3"])
+            .args(extra)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run ashyq");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    // The example: "1,000" must not be read as 1 vote.
+    let out = run("option,votes\nA,1,000\nB,50\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("<stdin>:2: the row has 3 field(s)"), "{}", stderr(&out));
+    let out = run("option,votes\nA,1000\nB,50\n", &["-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "option,votes,seats\nA,1000,3\nB,50,0\n");
+}
+
+#[test]
+fn messages_quote_at_most_200_bytes_of_a_field() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = write(&dir, "long.csv", &format!("option,votes\nA,{}\n", "x".repeat(10_000)));
+    let out = ashyq(&["--method", "dhondt", "--seats", "3"], &file);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.len() < 500 && err.contains("(10000 bytes)"), "{} bytes: {err}", err.len());
 }

@@ -156,10 +156,10 @@ fn bad_toml_and_unknown_rule_sets() {
         "election.toml:11: invalid TOML: unknown field `seat`",
     );
     assert_problem(
-        &ELECTION.replace("kind = \"party-list\"", "kind = \"senate\""),
+        &ELECTION.replace("kind = \"party-list\"", "kind = \"kurultai\""),
         UNITS,
         COUNTS,
-        "election.toml:9: unknown contest kind \"senate\"",
+        "election.toml:9: unknown contest kind \"kurultai\"",
     );
     assert_problem(
         &ELECTION.replace("seats = 10\n", ""),
@@ -215,8 +215,41 @@ fn contradictory_counts_fail_the_arithmetic_checks() {
     assert_eq!(code, 1);
     assert!(out.contains("counts.csv:3: contest \"list\", unit \"S1\": option votes add up to 590, more than ballots_issued = 500 [error V1]"), "{out}");
     assert!(out.contains("[error R2]"), "{out}");
-    // Arithmetic problems do not stop the legal outcome from being computed.
-    assert_eq!(outcome_code, 0);
+    // No outcome is declared from counts that fail an error check: exit 1 (issue 7, item 1).
+    assert_eq!(outcome_code, 1);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("election.toml"), ELECTION).unwrap();
+    fs::write(dir.path().join("units.csv"), UNITS).unwrap();
+    fs::write(dir.path().join("counts.csv"), &counts).unwrap();
+    let p = dir.path().to_str().unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_ashyq")).args(["outcome", p]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let text = String::from_utf8(refused.stdout).unwrap();
+    // The failed checks, in `ashyq check`'s format, and no winner.
+    assert!(text.contains("counts.csv:3: contest \"list\", unit \"S1\": option votes add up to 590, more than ballots_issued = 500 [error V1]"), "{text}");
+    assert!(text.contains("no outcome:") && !text.contains("Result:"), "{text}");
+    // With --ignore-checks: computed, the failed checks at the top, labelled hypothetical.
+    let forced = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["outcome", p, "--ignore-checks"])
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0));
+    let text = String::from_utf8(forced.stdout).unwrap();
+    let first_lines: Vec<&str> = text.lines().take(4).collect();
+    assert!(
+        first_lines.iter().any(|l| l.starts_with("CHECKS IGNORED: 2 protocol check(s)")),
+        "{text}"
+    );
+    assert!(text.contains("Result (hypothetical):"), "{text}");
+    let json = Command::new(env!("CARGO_BIN_EXE_ashyq"))
+        .args(["outcome", p, "--ignore-checks", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["checks_ignored"], true);
+    assert_eq!(v["hypothetical"], true);
+    assert_eq!(v["failed_checks"][0]["code"], "R2");
+    assert_eq!(v["failed_checks"][1]["code"], "V1");
     // More issued than registered.
     let counts = COUNTS.replace("list,S2,registered,800", "list,S2,registered,400");
     let (code, out, _, _) = run(ELECTION, UNITS, &counts);
@@ -253,8 +286,19 @@ fn a_missing_folder_or_file_is_an_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a folder"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/package: does not exist; a package is a folder"), "{err}");
+    // A file is not a folder.
     let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("votes.csv");
+    fs::write(&file, "x").unwrap();
+    let err = ashyq_stderr(&["outcome", file.to_str().unwrap()]);
+    assert!(err.contains("votes.csv: is not a folder"), "{err}");
+    // An empty folder: all three files are named.
+    let err = ashyq_stderr(&["outcome", dir.path().to_str().unwrap()]);
+    for f in ["election.toml", "units.csv", "counts.csv"] {
+        assert!(err.contains(&format!("{f}: is missing from")), "{f}: {err}");
+    }
     fs::write(dir.path().join("election.toml"), ELECTION).unwrap();
     fs::write(dir.path().join("units.csv"), UNITS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
@@ -262,7 +306,61 @@ fn a_missing_folder_or_file_is_an_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("counts.csv: cannot read"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("counts.csv: is missing from") && !err.contains("units.csv:"), "{err}");
+}
+
+fn ashyq_stderr(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ashyq")).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_mistyped_package_name_gets_a_suggestion() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let typo = examples.join("kz-2023-mazhilis");
+    let err = ashyq_stderr(&["outcome", typo.to_str().unwrap()]);
+    assert!(err.contains("kz-2023-mazhilis: does not exist"), "{err}");
+    assert!(err.contains("did you mean") && err.contains("kz-2023-03-19-mazhilis"), "{err}");
+}
+
+#[test]
+fn totals_that_would_overflow_are_refused_naming_the_line() {
+    // Each count fits in 64 bits, but S1 + S2 on line "a" does not.
+    let counts = COUNTS
+        .replace("list,S1,a,400", "list,S1,a,18446744073709551000")
+        .replace("list,S2,a,200", "list,S2,a,1000");
+    assert_problem(
+        ELECTION,
+        UNITS,
+        &counts,
+        "counts.csv: contest \"list\": the total of line \"a\" at unit \"R1\" exceeds 18446744073709551615",
+    );
+    // Every line's total fits, but the ballots of R1 (S1 + S2) do not.
+    let counts = COUNTS.replace("list,S1,a,400", "list,S1,a,18446744073709551000");
+    assert_problem(
+        ELECTION,
+        UNITS,
+        &counts,
+        "the option votes, invalid and not-counted ballots at unit \"R1\" add up to more than 18446744073709551615",
+    );
+}
+
+#[test]
+fn messages_quote_at_most_200_bytes_of_the_offending_input() {
+    let long = "9".repeat(5_000);
+    let counts = COUNTS.replace("list,S1,a,400", &format!("list,S1,a,{long}"));
+    let (_, out, _, err) = run(ELECTION, UNITS, &counts);
+    for text in [&out, &err] {
+        let line = text.lines().find(|l| l.contains("counts.csv:5")).unwrap();
+        assert!(line.len() < 400, "{} bytes: {line}", line.len());
+        assert!(line.contains("(5000 bytes)"), "{line}");
+    }
+    let counts = COUNTS.replace("list,S1,a,400", &format!("list,{},a,400", "S".repeat(5_000)));
+    let (_, out, _, _) = run(ELECTION, UNITS, &counts);
+    let line = out.lines().find(|l| l.contains("counts.csv:5")).unwrap();
+    assert!(line.len() < 400 && line.contains("is not in units.csv"), "{line}");
 }
 
 #[test]
@@ -298,7 +396,7 @@ fn plausibility_warnings_have_configurable_limits() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("counts.csv:3: contest \"list\", unit \"S1\": turnout is 60.0% (600 of 1000), above the limit of 55% [warning W1]"), "{text}");
+    assert!(text.contains("counts.csv:3: contest \"list\", unit \"S1\": turnout is 60.0% (600 of 1000), above the plausibility limit of 55% (a heuristic, not a rule of law) [warning W1]"), "{text}");
     assert!(text.contains("S2") && text.contains("62.5%"), "{text}");
     let out = Command::new(env!("CARGO_BIN_EXE_ashyq"))
         .args(["check", p, "--max-turnout", "70"])

@@ -195,12 +195,31 @@ fn duma_2021_list_seats_reproduce_under_the_hare_rule() {
         .output()
         .unwrap();
     assert!(convert.status.success(), "{}", String::from_utf8_lossy(&convert.stderr));
+    // 344 of the 96,325 protocols fail the Kazakh ballot-accounting check R3 (Russian protocols
+    // also count lost and unaccounted ballots): without --ignore-checks no outcome is declared.
+    let refused = Command::new(ashyq)
+        .args(["outcome", out.to_str().unwrap(), "--rules", "kz-2022"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
     let outcome = Command::new(ashyq)
-        .args(["outcome", out.to_str().unwrap(), "--rules", "kz-2022", "--format", "json"])
+        .args([
+            "outcome",
+            out.to_str().unwrap(),
+            "--rules",
+            "kz-2022",
+            "--ignore-checks",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(outcome.status.success(), "{}", String::from_utf8_lossy(&outcome.stderr));
     let v: serde_json::Value = serde_json::from_slice(&outcome.stdout).unwrap();
+    let failed = v["failed_checks"].as_array().unwrap();
+    assert_eq!(failed.len(), 344);
+    assert!(failed.iter().all(|f| f["code"] == "R3"));
+    assert_eq!(v["hypothetical"], true);
     let list =
         v["contests"].as_array().unwrap().iter().find(|c| c["kind"] == "party-list").unwrap();
     assert_eq!(list["seats_total"], 225);

@@ -188,6 +188,7 @@ pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertE
                 name,
                 registered: None,
                 kind: Some("against-all".into()),
+                list_length: None,
             });
         } else if sub == 0 {
             options.push(OptionInfo {
@@ -195,6 +196,7 @@ pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertE
                 name,
                 registered: None,
                 kind: None,
+                list_length: None,
             });
         } else {
             options.push(OptionInfo {
@@ -202,6 +204,7 @@ pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertE
                 name,
                 registered: None,
                 kind: None,
+                list_length: None,
             });
         }
     }

@@ -350,7 +350,8 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
             let so = At { v: s };
             let sty = s.get("@type").and_then(Value::as_str).unwrap_or("");
             let sid = cx.str(so, &sp, "@id")?;
-            let (base, name, okind, registered) = if sty == "ElectionResults.BallotMeasureSelection"
+            let (base, name, okind, registered, list_length) = if sty
+                == "ElectionResults.BallotMeasureSelection"
                 || s.get("Selection").is_some()
             {
                 let text = cx.text(so, &sp, "Selection")?.unwrap_or_default();
@@ -367,7 +368,7 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
                 } else {
                     sanitize(sid)
                 };
-                (base, text, None, None)
+                (base, text, None, None, None)
             } else {
                 let (key, table, list_path) = if s.get("PartyIds").is_some() {
                     ("PartyIds", &parties, "$.Party")
@@ -391,7 +392,8 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
                 let base = oext.get("id").cloned().unwrap_or_else(|| sanitize(first));
                 let okind = oext.get("option-kind").cloned();
                 let registered = oext.get("registered").and_then(|r| r.parse::<i64>().ok());
-                (base, name, okind, registered)
+                let list_length = oext.get("list-length").and_then(|r| r.parse::<i64>().ok());
+                (base, name, okind, registered, list_length)
             };
             let base = if ProtocolLine::from_name(&base).is_some() {
                 format!("option-{base}")
@@ -403,12 +405,14 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
                 name,
                 registered,
                 kind: okind,
+                list_length,
             });
         }
         let info = ContestInfo {
             id: id.clone(),
             kind: kind.name().to_owned(),
             name: Some(c.get("Name").and_then(Value::as_str).unwrap_or(&id).to_owned()),
+            body: ext.get("body").cloned(),
             territory,
             seats,
             constitutional: ext
@@ -643,6 +647,9 @@ pub fn export_cdf(package: &Package, generated: &str) -> Value {
         if c.round() != 1 {
             cext.push(ext("round", c.round()));
         }
+        if let Some(b) = c.body() {
+            cext.push(ext("body", b.name()));
+        }
         if let Some((n, d)) = c.threshold_percent() {
             let places = d.ilog10() as usize;
             let t = if d == 1 { n.to_string() } else { format!("{}.{:0places$}", n / d, n % d) };
@@ -665,6 +672,9 @@ pub fn export_cdf(package: &Package, generated: &str) -> Value {
             let mut oext = vec![ext("id", oid)];
             if let Some(r) = o.registered {
                 oext.push(ext("registered", r));
+            }
+            if let Some(n) = o.list_length {
+                oext.push(ext("list-length", n));
             }
             if o.kind == OptionKind::AgainstAll {
                 oext.push(ext("option-kind", "against-all"));

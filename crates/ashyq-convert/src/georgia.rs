@@ -84,6 +84,7 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
                 name,
                 registered: None,
                 kind: None,
+                list_length: None,
             });
             option_cols.push(i);
         }

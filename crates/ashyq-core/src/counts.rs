@@ -26,8 +26,16 @@ pub enum CountError {
     Overflow {
         /// Unit id.
         unit: String,
-        /// Line name.
+        /// Line name (`option #n` for an option; see `column` to name it).
         line: String,
+        /// The column of the line ([`Line::from_column`]).
+        column: usize,
+    },
+    /// The ballots of a total (option votes + invalid + not counted) exceed 2^64 − 1.
+    #[error("the option votes, invalid and not-counted ballots at unit \"{unit}\" add up to more than 18446744073709551615")]
+    BallotsOverflow {
+        /// Unit id.
+        unit: String,
     },
 }
 
@@ -102,6 +110,7 @@ impl ContestCounts {
                     acc.add(child).map_err(|col| CountError::Overflow {
                         unit: tree.unit(u).id.to_string(),
                         line: column_name(col),
+                        column: col,
                     })?;
                 }
             }
@@ -115,6 +124,36 @@ impl ContestCounts {
             };
         }
         Ok(RollUp { totals })
+    }
+
+    /// [`ContestCounts::roll_up`], and also fails when, at any unit, the ballots of a total —
+    /// every option's votes plus `invalid` plus `not_counted` — add up to more than a `u64`
+    /// holds: such counts cannot be right and are refused on reading, before they reach any
+    /// decision or the record.
+    pub fn roll_up_checked(
+        &self,
+        tree: &UnitTree,
+        territory: UnitIdx,
+    ) -> Result<RollUp, CountError> {
+        let roll_up = self.roll_up(tree, territory)?;
+        let ballot_columns: Vec<usize> = [ProtocolLine::Invalid, ProtocolLine::NotCounted]
+            .iter()
+            .map(|p| p.column())
+            .chain(ProtocolLine::COUNT..self.n_columns)
+            .collect();
+        // Bottom-up, so the message names the protocol where the sum first overflows.
+        for u in tree.subtree(territory).into_iter().rev() {
+            if let Some(t) = roll_up.at(u) {
+                let sum = ballot_columns
+                    .iter()
+                    .filter_map(|&c| t.values[c])
+                    .try_fold(0u64, u64::checked_add);
+                if sum.is_none() {
+                    return Err(CountError::BallotsOverflow { unit: tree.unit(u).id.to_string() });
+                }
+            }
+        }
+        Ok(roll_up)
     }
 }
 
@@ -244,6 +283,15 @@ mod tests {
         let reg = Line::Protocol(ProtocolLine::Registered);
         counts.set(2, reg, u64::MAX).unwrap();
         counts.set(3, reg, 1).unwrap();
-        assert!(matches!(counts.roll_up(&tree, 0), Err(CountError::Overflow { .. })));
+        assert!(matches!(counts.roll_up(&tree, 0), Err(CountError::Overflow { column: 0, .. })));
+        // Each line fits, but the ballots of a protocol do not.
+        let mut counts = ContestCounts::new(&election.contests()[0]);
+        counts.set(2, Line::Option(0), u64::MAX).unwrap();
+        counts.set(2, Line::Protocol(ProtocolLine::Invalid), 1).unwrap();
+        assert!(counts.roll_up(&tree, 0).is_ok());
+        assert!(matches!(
+            counts.roll_up_checked(&tree, 0),
+            Err(CountError::BallotsOverflow { unit }) if unit == "S1"
+        ));
     }
 }

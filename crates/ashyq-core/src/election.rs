@@ -8,7 +8,8 @@ use std::fmt;
 
 use crate::ids::{check_id_syntax, ContestId, ElectionId, OptionId, UnitId};
 use crate::line::ProtocolLine;
-use crate::rules::RuleSetId;
+use crate::quote::quote;
+use crate::rules::{territorial_units, RuleSetId};
 use crate::units::{UnitIdx, UnitTree};
 
 /// What is being decided. Closed set: every kind has its own outcome rules.
@@ -22,6 +23,11 @@ pub enum ContestKind {
     PartyList,
     /// Single-member district by plurality (Mazhilis SMD, maslikhat SMD, akim).
     SingleMember,
+    /// Senate seat (until 1 Jul 2026): an indirect election in which the electors are the
+    /// maslikhat deputies of the region; quorum, absolute majority of the electors who took
+    /// part, run-off between the top two (law reference §6). `registered` = electors,
+    /// `ballots_issued` = electors who took part.
+    Senate,
 }
 
 impl ContestKind {
@@ -32,6 +38,7 @@ impl ContestKind {
             ContestKind::Presidential => "presidential",
             ContestKind::PartyList => "party-list",
             ContestKind::SingleMember => "single-member",
+            ContestKind::Senate => "senate",
         }
     }
 
@@ -42,16 +49,18 @@ impl ContestKind {
             "presidential" => ContestKind::Presidential,
             "party-list" => ContestKind::PartyList,
             "single-member" => ContestKind::SingleMember,
+            "senate" => ContestKind::Senate,
             _ => return None,
         })
     }
 
     /// All kinds, for help texts.
-    pub const ALL: [ContestKind; 4] = [
+    pub const ALL: [ContestKind; 5] = [
         ContestKind::Referendum,
         ContestKind::Presidential,
         ContestKind::PartyList,
         ContestKind::SingleMember,
+        ContestKind::Senate,
     ];
 }
 
@@ -61,8 +70,39 @@ impl fmt::Display for ContestKind {
     }
 }
 
+/// The body or office a party-list or single-member contest elects, when it is not the national
+/// parliament. The law's rules, and how sure the sources are of them, differ by body (law reference
+/// §3, §4, §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// A maslikhat (local assembly): the list half of an oblast or republican-city maslikhat, or
+    /// a maslikhat single-member district (law reference §4).
+    Maslikhat,
+    /// An akim (executive head) elected directly: rural akims since 2021, district and city
+    /// akims since 2023 (law reference §5). Single-member contests only.
+    Akim,
+}
+
+impl Body {
+    /// Package spelling: `maslikhat` or `akim`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Body::Maslikhat => "maslikhat",
+            Body::Akim => "akim",
+        }
+    }
+    /// Parses the package spelling.
+    pub fn from_name(s: &str) -> Option<Body> {
+        match s {
+            "maslikhat" => Some(Body::Maslikhat),
+            "akim" => Some(Body::Akim),
+            _ => None,
+        }
+    }
+}
+
 /// Which per-unit quantity the referendum's territorial test looks at. The sources disagree
-/// (law digest §1 and §11.1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
+/// (law reference §1 and §11 item 1): the 2022 CEC described a yes-majority of participants in ≥ 2/3 of
 /// units \[S22\]; the CEC chair in 2026 described turnout > 50% in ≥ 2/3 of units \[S26, K18\].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitTest {
@@ -111,6 +151,10 @@ pub struct ContestOption {
     pub registered: Option<u32>,
     /// Choice or against-all.
     pub kind: OptionKind,
+    /// Party lists only: the number of candidates on the list, when known. The law caps a list
+    /// at seats + 30% (law reference §3.1, §7); a seat allocated beyond the list's length cannot
+    /// be filled, and what happens to it is not known (§12), so the outcome says so.
+    pub list_length: Option<u32>,
 }
 
 /// A validated contest.
@@ -119,6 +163,7 @@ pub struct Contest {
     id: ContestId,
     kind: ContestKind,
     name: String,
+    body: Option<Body>,
     territory: UnitIdx,
     seats: Option<u32>,
     constitutional: bool,
@@ -142,6 +187,11 @@ impl Contest {
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The body elected (party-list and single-member only); `None` = the national parliament
+    /// (the Mazhilis, or the Kurultai under the 2026 Constitution).
+    pub fn body(&self) -> Option<Body> {
+        self.body
+    }
     /// The unit whose subtree holds this contest's counts.
     pub fn territory(&self) -> UnitIdx {
         self.territory
@@ -158,7 +208,7 @@ impl Contest {
     pub fn unit_test(&self) -> Option<UnitTest> {
         self.unit_test
     }
-    /// Presidential only: 1 for the first round, 2 for a run-off.
+    /// Presidential and Senate: 1 for the first round, 2 for a run-off.
     pub fn round(&self) -> u32 {
         self.round
     }
@@ -251,6 +301,8 @@ pub struct ContestInfo {
     pub kind: String,
     /// Optional display name.
     pub name: Option<String>,
+    /// The body elected: `maslikhat` or `akim` (absent = the national parliament).
+    pub body: Option<String>,
     /// Territory unit id.
     pub territory: String,
     /// Seats (party-list).
@@ -259,7 +311,7 @@ pub struct ContestInfo {
     pub constitutional: Option<bool>,
     /// Referendum per-unit test override.
     pub unit_test: Option<String>,
-    /// Presidential round (default 1).
+    /// Presidential or Senate round (default 1).
     pub round: Option<i64>,
     /// Party-list threshold override in percent, as decimal text (e.g. "7", "3.5").
     pub threshold_percent: Option<String>,
@@ -280,6 +332,8 @@ pub struct OptionInfo {
     pub registered: Option<i64>,
     /// `against-all` or absent.
     pub kind: Option<String>,
+    /// Party lists only: number of candidates on the list.
+    pub list_length: Option<i64>,
 }
 
 /// Where in the election definition a problem is.
@@ -352,7 +406,7 @@ impl Election {
             p(
                 Place::Election,
                 "date",
-                format!("date \"{}\" is not a calendar date in the form YYYY-MM-DD", info.date),
+                format!("date {} is not a calendar date in the form YYYY-MM-DD", quote(&info.date)),
             );
         }
         let rules = match RuleSetId::from_name(&info.rules) {
@@ -362,8 +416,8 @@ impl Election {
                     Place::Election,
                     "rules",
                     format!(
-                        "unknown rule set \"{}\"; known rule sets: {}",
-                        info.rules,
+                        "unknown rule set {}; known rule sets: {}",
+                        quote(&info.rules),
                         RuleSetId::ALL.map(|r| r.name()).join(", ")
                     ),
                 );
@@ -380,7 +434,7 @@ impl Election {
             if let Err(m) = check_id_syntax(&c.id) {
                 p(here.clone(), "id", format!("contest {m}"));
             } else if !contest_ids.insert(c.id.clone()) {
-                p(here.clone(), "id", format!("contest id \"{}\" is used twice", c.id));
+                p(here.clone(), "id", format!("contest id {} is used twice", quote(&c.id)));
             }
             let kind = ContestKind::from_name(&c.kind);
             if kind.is_none() {
@@ -388,8 +442,8 @@ impl Election {
                     here.clone(),
                     "kind",
                     format!(
-                        "unknown contest kind \"{}\"; known kinds: {}",
-                        c.kind,
+                        "unknown contest kind {}; known kinds: {}",
+                        quote(&c.kind),
                         ContestKind::ALL.map(|k| k.name()).join(", ")
                     ),
                 );
@@ -399,10 +453,34 @@ impl Election {
                 p(
                     here.clone(),
                     "territory",
-                    format!("territory \"{}\" is not a unit in units.csv", c.territory),
+                    format!("territory {} is not a unit in units.csv", quote(&c.territory)),
                 );
             }
             let is = |k: ContestKind| kind == Some(k);
+            let body = match &c.body {
+                None => None,
+                Some(b) => match Body::from_name(b) {
+                    None => {
+                        p(here.clone(), "body", format!("body {} is neither \"maslikhat\" nor \"akim\" (leave it out for the national parliament)", quote(b)));
+                        None
+                    }
+                    Some(Body::Akim) if !is(ContestKind::SingleMember) => {
+                        p(
+                            here.clone(),
+                            "body",
+                            "body = \"akim\" is allowed only in single-member contests".to_owned(),
+                        );
+                        None
+                    }
+                    Some(Body::Maslikhat)
+                        if !is(ContestKind::SingleMember) && !is(ContestKind::PartyList) =>
+                    {
+                        p(here.clone(), "body", "body = \"maslikhat\" is allowed only in party-list and single-member contests".to_owned());
+                        None
+                    }
+                    Some(b) => Some(b),
+                },
+            };
             let seats = match c.seats {
                 Some(s) if !is(ContestKind::PartyList) => {
                     p(
@@ -446,7 +524,21 @@ impl Election {
                     );
                     None
                 }
-                Some(n) => Some(n as u32),
+                Some(n) => {
+                    // The units of the two-thirds test: regions and cities of republican
+                    // significance directly under the territory (law reference §1).
+                    let units = territory.map_or(0, |t| territorial_units(tree, t).counted.len());
+                    if is(ContestKind::Referendum) && n as usize > units {
+                        p(
+                            here.clone(),
+                            "reported_units_in_favour",
+                            format!("reported_units_in_favour = {n} is more than the {units} regions and cities of republican significance under the territory in units.csv"),
+                        );
+                        None
+                    } else {
+                        Some(n as u32)
+                    }
+                }
                 None => None,
             };
             let unit_test = match &c.unit_test {
@@ -465,7 +557,8 @@ impl Election {
                             here.clone(),
                             "unit_test",
                             format!(
-                                "unit_test \"{t}\" is neither \"yes-majority\" nor \"turnout\""
+                                "unit_test {} is neither \"yes-majority\" nor \"turnout\"",
+                                quote(t)
                             ),
                         );
                         None
@@ -474,11 +567,11 @@ impl Election {
                 None => None,
             };
             let round = match c.round {
-                Some(_) if !is(ContestKind::Presidential) => {
+                Some(_) if !is(ContestKind::Presidential) && !is(ContestKind::Senate) => {
                     p(
                         here.clone(),
                         "round",
-                        "round is allowed only in presidential contests".to_owned(),
+                        "round is allowed only in presidential and senate contests".to_owned(),
                     );
                     1
                 }
@@ -502,15 +595,20 @@ impl Election {
                     );
                     None
                 }
-                Some(t) => {
-                    match parse_percent(t) {
-                        Some(f) => Some(f),
-                        None => {
-                            p(here.clone(), "threshold_percent", format!("threshold_percent \"{t}\" is not a percentage between 0 and 100"));
-                            None
-                        }
+                Some(t) => match parse_percent(t) {
+                    Some(f) => Some(f),
+                    None => {
+                        p(
+                            here.clone(),
+                            "threshold_percent",
+                            format!(
+                                "threshold_percent {} is not a percentage between 0 and 100",
+                                quote(t)
+                            ),
+                        );
+                        None
                     }
-                }
+                },
                 None => None,
             };
             let mut options = Vec::new();
@@ -521,19 +619,23 @@ impl Election {
                 if let Err(m) = check_id_syntax(&o.id) {
                     p(here.clone(), "id", format!("option {m}"));
                 } else if ProtocolLine::from_name(&o.id).is_some() {
-                    p(here.clone(), "id", format!("option id \"{}\" collides with the protocol line of that name; choose another id", o.id));
+                    p(here.clone(), "id", format!("option id {} collides with the protocol line of that name; choose another id", quote(&o.id)));
                 } else if !option_ids.insert(o.id.clone()) {
                     p(
                         here.clone(),
                         "id",
-                        format!("option id \"{}\" is used twice in contest \"{}\"", o.id, c.id),
+                        format!(
+                            "option id {} is used twice in contest {}",
+                            quote(&o.id),
+                            quote(&c.id)
+                        ),
                     );
                 }
                 let okind = match o.kind.as_deref() {
                     None => OptionKind::Choice,
                     Some("against-all") => OptionKind::AgainstAll,
                     Some(other) => {
-                        p(here.clone(), "kind", format!("option kind \"{other}\" is unknown; the only option kind is \"against-all\""));
+                        p(here.clone(), "kind", format!("option kind {} is unknown; the only option kind is \"against-all\"", quote(other)));
                         OptionKind::Choice
                     }
                 };
@@ -570,11 +672,40 @@ impl Election {
                     }
                     None => None,
                 };
+                let list_length = match o.list_length {
+                    Some(_) if !is(ContestKind::PartyList) => {
+                        p(
+                            here.clone(),
+                            "list_length",
+                            "list_length is allowed only in party-list contests".to_owned(),
+                        );
+                        None
+                    }
+                    Some(_) if okind == OptionKind::AgainstAll => {
+                        p(
+                            here.clone(),
+                            "list_length",
+                            "\"against all\" has no list of candidates".to_owned(),
+                        );
+                        None
+                    }
+                    Some(n) if !(0..=1_000_000).contains(&n) => {
+                        p(
+                            here.clone(),
+                            "list_length",
+                            format!("list_length = {n} is not between 0 and 1000000"),
+                        );
+                        None
+                    }
+                    Some(n) => Some(n as u32),
+                    None => None,
+                };
                 options.push(ContestOption {
                     id: OptionId::new(o.id),
                     name: o.name,
                     registered,
                     kind: okind,
+                    list_length,
                 });
             }
             if options.iter().filter(|o| o.kind == OptionKind::AgainstAll).count() > 1 {
@@ -587,7 +718,7 @@ impl Election {
             if is(ContestKind::Referendum) {
                 let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
                 if ids.len() != 2 || !ids.contains(&"yes") || !ids.contains(&"no") {
-                    p(here.clone(), "option", format!("a referendum has exactly two options with ids \"yes\" and \"no\", found [{}]", ids.join(", ")));
+                    p(here.clone(), "option", format!("a referendum has exactly two options with ids \"yes\" and \"no\", found [{}]", ids.iter().take(10).map(|i| quote(i)).collect::<Vec<_>>().join(", ")));
                 }
             } else if kind.is_some() && options.iter().all(|o| o.kind != OptionKind::Choice) {
                 p(
@@ -601,6 +732,7 @@ impl Election {
                     name: c.name.unwrap_or_else(|| c.id.clone()),
                     id: ContestId::new(c.id),
                     kind,
+                    body,
                     territory,
                     seats,
                     constitutional: c.constitutional.unwrap_or(true),
@@ -623,6 +755,63 @@ impl Election {
             contests,
         })
     }
+}
+
+impl Election {
+    /// The raw definition this election was validated from, with every field: the inverse of
+    /// [`Election::try_from_info`] (`try_from_info(e.to_info(tree), tree) == e`). Fields that
+    /// hold their default are written as absent (a contest name equal to its id, round 1, a
+    /// non-referendum's `constitutional`), exactly as a package would leave them out.
+    pub fn to_info(&self, tree: &UnitTree) -> ElectionInfo {
+        ElectionInfo {
+            id: self.id.to_string(),
+            name: self.name.clone(),
+            date: self.date.clone(),
+            rules: self.rules.name().to_owned(),
+            contests: self.contests.iter().map(|c| c.to_info(tree)).collect(),
+        }
+    }
+}
+
+impl Contest {
+    /// The raw definition of this contest (see [`Election::to_info`]).
+    pub fn to_info(&self, tree: &UnitTree) -> ContestInfo {
+        let referendum = self.kind == ContestKind::Referendum;
+        ContestInfo {
+            id: self.id.to_string(),
+            kind: self.kind.name().to_owned(),
+            name: (self.name != self.id.as_str()).then(|| self.name.clone()),
+            body: self.body.map(|b| b.name().to_owned()),
+            territory: tree.unit(self.territory).id.to_string(),
+            seats: self.seats.map(i64::from),
+            constitutional: referendum.then_some(self.constitutional),
+            unit_test: self.unit_test.map(|t| t.name().to_owned()),
+            round: (self.round != 1).then_some(i64::from(self.round)),
+            threshold_percent: self.threshold_percent.map(|(n, d)| decimal(n, d)),
+            reported_units_in_favour: self.reported_units_in_favour.map(i64::from),
+            options: self
+                .options
+                .iter()
+                .map(|o| OptionInfo {
+                    id: o.id.to_string(),
+                    name: o.name.clone(),
+                    registered: o.registered.map(i64::from),
+                    kind: (o.kind == OptionKind::AgainstAll).then(|| "against-all".to_owned()),
+                    list_length: o.list_length.map(i64::from),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `n/d` (d a power of ten, as [`parse_percent`] makes it) as decimal text: `(325, 100)` →
+/// `3.25`.
+pub fn decimal(n: u64, d: u64) -> String {
+    if d <= 1 {
+        return n.to_string();
+    }
+    let places = d.ilog10() as usize;
+    format!("{}.{:0places$}", n / d, n % d)
 }
 
 fn is_iso_date(s: &str) -> bool {
@@ -662,6 +851,144 @@ mod tests {
         assert_eq!(parse_percent("101"), None);
         assert_eq!(parse_percent("5%"), None);
         assert_eq!(parse_percent("-1"), None);
+    }
+
+    fn tree() -> UnitTree {
+        let u = |id: &str, parent: &str, kind: &str| crate::units::UnitInfo {
+            id: id.into(),
+            parent: parent.into(),
+            kind: kind.into(),
+            name: id.into(),
+        };
+        UnitTree::new(vec![
+            u("KZ", "", "country"),
+            u("R1", "KZ", "region"),
+            u("R2", "KZ", "city"),
+            u("ABROAD", "KZ", "abroad"),
+            u("D1", "R1", "district"),
+        ])
+        .unwrap()
+    }
+
+    fn opt(id: &str) -> OptionInfo {
+        OptionInfo { id: id.into(), name: id.to_uppercase(), ..Default::default() }
+    }
+
+    /// A definition that uses every field of `ElectionInfo`, `ContestInfo` and `OptionInfo`.
+    fn full_info() -> ElectionInfo {
+        ElectionInfo {
+            id: "kz-test".into(),
+            name: "Every field".into(),
+            date: "2023-03-19".into(),
+            rules: "kz-2022".into(),
+            contests: vec![
+                ContestInfo {
+                    id: "ref".into(),
+                    kind: "referendum".into(),
+                    name: Some("A question".into()),
+                    territory: "KZ".into(),
+                    constitutional: Some(false),
+                    unit_test: Some("turnout".into()),
+                    reported_units_in_favour: Some(2),
+                    options: vec![opt("yes"), opt("no")],
+                    ..Default::default()
+                },
+                ContestInfo {
+                    id: "list".into(),
+                    kind: "party-list".into(),
+                    body: Some("maslikhat".into()),
+                    territory: "R1".into(),
+                    seats: Some(16),
+                    threshold_percent: Some("3.50".into()),
+                    options: vec![
+                        OptionInfo { registered: Some(2), list_length: Some(21), ..opt("p1") },
+                        OptionInfo { registered: Some(1), ..opt("p2") },
+                        OptionInfo { kind: Some("against-all".into()), ..opt("against-all") },
+                    ],
+                    ..Default::default()
+                },
+                ContestInfo {
+                    id: "akim".into(),
+                    kind: "single-member".into(),
+                    body: Some("akim".into()),
+                    territory: "D1".into(),
+                    options: vec![opt("a"), opt("b")],
+                    ..Default::default()
+                },
+                ContestInfo {
+                    id: "pres".into(),
+                    kind: "presidential".into(),
+                    territory: "KZ".into(),
+                    round: Some(2),
+                    options: vec![opt("a"), opt("b")],
+                    ..Default::default()
+                },
+                ContestInfo {
+                    id: "senate".into(),
+                    kind: "senate".into(),
+                    territory: "R1".into(),
+                    round: Some(2),
+                    options: vec![opt("x"), opt("y")],
+                    ..Default::default()
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn to_info_round_trips_every_field() {
+        let tree = tree();
+        let info = full_info();
+        let e = Election::try_from_info(info.clone(), &tree).unwrap();
+        // Written back exactly as given (every field here differs from its default).
+        assert_eq!(e.to_info(&tree), info);
+        assert_eq!(Election::try_from_info(e.to_info(&tree), &tree).unwrap(), e);
+        assert_eq!(e.contests()[1].body(), Some(Body::Maslikhat));
+        assert_eq!(e.contests()[1].options()[0].list_length, Some(21));
+        // Defaults are written as absent: a contest name equal to its id, round 1, and a
+        // referendum's constitutional flag (always written, as it defaults to true).
+        let mut plain = full_info();
+        plain.contests[3].round = Some(1);
+        plain.contests[3].name = Some("pres".into());
+        let e = Election::try_from_info(plain, &tree).unwrap();
+        let back = e.to_info(&tree);
+        assert_eq!((back.contests[3].round, back.contests[3].name.as_deref()), (None, None));
+        assert_eq!(Election::try_from_info(back, &tree).unwrap(), e);
+    }
+
+    #[test]
+    fn reported_units_cannot_exceed_the_units_of_the_test() {
+        // Under KZ: R1 (region) and R2 (city) are units of the test; ABROAD is not.
+        let tree = tree();
+        let mut info = full_info();
+        info.contests[0].reported_units_in_favour = Some(3);
+        let problems = Election::try_from_info(info, &tree).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "reported_units_in_favour");
+        assert!(problems[0].message.contains("more than the 2 regions and cities"), "{problems:?}");
+    }
+
+    #[test]
+    fn fields_belong_to_their_kinds() {
+        let tree = tree();
+        let mut info = full_info();
+        info.contests[3].body = Some("akim".into()); // presidential
+        info.contests[2].body = Some("senate".into()); // unknown body
+        info.contests[2].options[0].list_length = Some(3); // single-member
+        let fields: Vec<&str> =
+            Election::try_from_info(info, &tree).unwrap_err().iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["body", "list_length", "body"]);
+    }
+
+    #[test]
+    fn messages_quote_at_most_200_bytes_of_input() {
+        let tree = tree();
+        let mut info = full_info();
+        info.rules = "x".repeat(100_000);
+        info.contests[0].territory = "y".repeat(100_000);
+        for p in Election::try_from_info(info, &tree).unwrap_err() {
+            assert!(p.message.len() < 400, "{} bytes: {}", p.message.len(), p.field);
+        }
     }
 
     #[test]

@@ -64,13 +64,14 @@ pub fn check_id_syntax(id: &str) -> Result<(), String> {
         return Err("id is empty".to_owned());
     }
     if id.len() > 128 {
-        return Err(format!("id \"{id}\" is longer than 128 characters"));
+        return Err(format!("id {} is longer than 128 characters", crate::quote::quote(id)));
     }
     if let Some(c) =
         id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
     {
         return Err(format!(
-            "id \"{id}\" contains {c:?}; ids may use only ASCII letters, digits, '-', '_', '.', ':'"
+            "id {} contains {c:?}; ids may use only ASCII letters, digits, '-', '_', '.', ':'",
+            crate::quote::quote(id)
         ));
     }
     Ok(())

@@ -3,9 +3,10 @@
 //! Brief overview: an [`election::Election`] (contests and options) over a
 //! [`units::UnitTree`] (country → regions → … → polling stations) with
 //! [`counts::ContestCounts`] (protocol lines per unit) goes into [`rules::outcome`], which
-//! applies the election's [`rules::RuleSet`] and returns every contest's legal outcome with the
-//! rules and sources used. [`checks`] holds the protocol arithmetic checks and
-//! [`apportionment`] the seat-allocation methods.
+//! refuses counts whose protocols fail an error check, applies the election's [`rules::RuleSet`]
+//! and returns every contest's legal outcome with the rules, sources and confidence marks used
+//! (the law reference is `docs/law.md`). [`checks`] holds the catalogue of protocol checks and
+//! the one function that runs them, and [`apportionment`] the seat-allocation methods.
 //!
 //! Invariant: this crate does no I/O, reads no clock and draws no randomness without a seed
 //! given by the caller. It cannot fail for environmental reasons. Counts are integers and every
@@ -17,6 +18,7 @@ pub mod counts;
 pub mod election;
 pub mod ids;
 pub mod line;
+pub mod quote;
 pub mod rules;
 pub mod units;
 

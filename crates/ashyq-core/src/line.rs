@@ -1,4 +1,4 @@
-//! Protocol lines: the named numbers of a polling-station protocol (law digest §8.1), and
+//! Protocol lines: the named numbers of a polling-station protocol (law reference §8.1), and
 //! option lines (one per party, candidate, `yes`/`no`, or "against all").
 
 use std::fmt;
@@ -11,7 +11,7 @@ pub enum ProtocolLine {
     /// Ballots received by the commission.
     BallotsReceived,
     /// Ballots issued to voters = voters who took part. Turnout is issued / registered
-    /// (law digest §8.1, \[S43\]\[S8\], H).
+    /// (law reference §8.1, \[S43\]\[S8\], H).
     BallotsIssued,
     /// Unused ballots cancelled before the count.
     BallotsCancelled,
@@ -21,16 +21,24 @@ pub enum ProtocolLine {
     Invalid,
     /// Referendum only: valid but not counted (both options marked) (§1, \[S21\], H).
     NotCounted,
-    /// Voters who voted with an absentee certificate.
+    /// Voters who voted with an absentee certificate (law reference §8.1, H).
     Absentee,
-    /// Voters who voted outside the premises (mobile box).
+    /// Voters who voted outside the premises (mobile box) (law reference §8.1, H).
     Mobile,
+    /// Absentee certificates presented at the station (check R6: `absentee` cannot exceed it;
+    /// law reference §8.2 R6, §8.5, M). Added after the nine original lines, so every earlier
+    /// column keeps its number.
+    AbsenteeCertificates,
+    /// Written applications to vote outside the premises (check R6: `mobile` cannot exceed it;
+    /// law reference §8.2 R6, §8.5, M).
+    MobileApplications,
 }
 
 impl ProtocolLine {
     /// All protocol lines, in their canonical order (their index is their column in
-    /// [`crate::counts::ContestCounts`] rows).
-    pub const ALL: [ProtocolLine; 9] = [
+    /// [`crate::counts::ContestCounts`] rows). New lines are only ever appended, so the column
+    /// of an existing protocol line never moves.
+    pub const ALL: [ProtocolLine; 11] = [
         ProtocolLine::Registered,
         ProtocolLine::BallotsReceived,
         ProtocolLine::BallotsIssued,
@@ -40,10 +48,12 @@ impl ProtocolLine {
         ProtocolLine::NotCounted,
         ProtocolLine::Absentee,
         ProtocolLine::Mobile,
+        ProtocolLine::AbsenteeCertificates,
+        ProtocolLine::MobileApplications,
     ];
 
     /// Number of protocol lines.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = ProtocolLine::ALL.len();
 
     /// The counts.csv spelling.
     pub fn name(self) -> &'static str {
@@ -57,6 +67,8 @@ impl ProtocolLine {
             ProtocolLine::NotCounted => "not_counted",
             ProtocolLine::Absentee => "absentee",
             ProtocolLine::Mobile => "mobile",
+            ProtocolLine::AbsenteeCertificates => "absentee_certificates",
+            ProtocolLine::MobileApplications => "mobile_applications",
         }
     }
 
@@ -102,5 +114,38 @@ impl Line {
         } else {
             Line::Option(col - ProtocolLine::COUNT)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_of_existing_lines_never_move() {
+        // The nine original lines keep columns 0–8; lines added later are appended.
+        let names: Vec<&str> = ProtocolLine::ALL.iter().map(|l| l.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "registered",
+                "ballots_received",
+                "ballots_issued",
+                "ballots_cancelled",
+                "ballots_found",
+                "invalid",
+                "not_counted",
+                "absentee",
+                "mobile",
+                "absentee_certificates",
+                "mobile_applications",
+            ]
+        );
+        for (i, l) in ProtocolLine::ALL.iter().enumerate() {
+            assert_eq!(l.column(), i);
+            assert_eq!(ProtocolLine::from_name(l.name()), Some(*l));
+            assert_eq!(Line::from_column(Line::Protocol(*l).column()), Line::Protocol(*l));
+        }
+        assert_eq!(Line::Option(0).column(), ProtocolLine::COUNT);
     }
 }

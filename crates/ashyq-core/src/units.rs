@@ -47,7 +47,7 @@ pub enum UnitTreeError {
         message: String,
     },
     /// The same id twice.
-    #[error("unit id \"{id}\" is already used on an earlier row")]
+    #[error("unit id {} is already used on an earlier row", crate::quote::quote(.id))]
     Duplicate {
         /// Row of the second occurrence.
         row: usize,
@@ -55,7 +55,7 @@ pub enum UnitTreeError {
         id: String,
     },
     /// Parent not in the list.
-    #[error("parent \"{parent}\" of unit \"{id}\" is not a unit in this file")]
+    #[error("parent {} of unit {} is not a unit in this file", crate::quote::quote(.parent), crate::quote::quote(.id))]
     UnknownParent {
         /// Row of the unit.
         row: usize,
@@ -65,7 +65,7 @@ pub enum UnitTreeError {
         parent: String,
     },
     /// Following parents from this unit returns to it.
-    #[error("unit \"{id}\" is its own ancestor: the parent links form a cycle ({path})")]
+    #[error("unit {} is its own ancestor: the parent links form a cycle ({path})", crate::quote::quote(.id))]
     Cycle {
         /// Row of a unit on the cycle.
         row: usize,
@@ -159,10 +159,19 @@ impl UnitTree {
                         let mut names: Vec<&str> =
                             path[pos..].iter().map(|&p: &usize| units[p].id.as_str()).collect();
                         names.push(units[u].id.as_str());
+                        let mut path = names.join(" -> ");
+                        if path.len() > crate::quote::MAX_QUOTE_BYTES {
+                            let mut end = crate::quote::MAX_QUOTE_BYTES;
+                            while !path.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            path.truncate(end);
+                            path.push_str(&format!(" … ({} units)", names.len()));
+                        }
                         errors.push(UnitTreeError::Cycle {
                             row: u,
                             id: units[u].id.to_string(),
-                            path: names.join(" -> "),
+                            path,
                         });
                         break;
                     }

@@ -8,7 +8,7 @@
 //! stations for 12.0 M voters). Turnout is lower in cities (Almaty ≈ 30%) and higher in the
 //! countryside; votes are split around regional shares whose national totals follow the
 //! official results of the chosen [`contests::Preset`]s. Every protocol satisfies the
-//! arithmetic of the law digest §8.2 (R2–R6, V1, V3): valid + invalid = found = issued ≤
+//! arithmetic of the law reference §8.2 (R2–R6, V1, V3): valid + invalid = found = issued ≤
 //! registered ≤ received = issued + cancelled.
 //!
 //! Two kinds of manipulation can be injected, each into a given share of the stations:
@@ -394,6 +394,7 @@ impl Generator {
                             name: name.into(),
                             registered: None,
                             kind: against.then(|| "against-all".to_owned()),
+                            list_length: None,
                         })
                         .collect(),
                     ..Default::default()

@@ -1,6 +1,6 @@
 //! One polling station's protocol and the two manipulations (Klimek et al. 2012 stuffing;
 //! Kobak, Shpilkin & Pshenichnikov 2016 integer-percentage rounding), keeping the protocol
-//! arithmetic of the law digest §8.2 intact.
+//! arithmetic of the law reference §8.2 intact.
 
 use rand::Rng;
 

@@ -10,6 +10,7 @@ use ashyq_core::election::{
     ContestInfo, DefinitionProblem, Election, ElectionInfo, OptionInfo, Place,
 };
 use ashyq_core::line::{Line, ProtocolLine};
+use ashyq_core::quote::{quote, quote_bytes};
 use ashyq_core::units::{UnitIdx, UnitInfo, UnitTree};
 use serde::Deserialize;
 use toml::Spanned;
@@ -82,6 +83,7 @@ struct RawContest {
     id: String,
     kind: String,
     name: Option<String>,
+    body: Option<String>,
     territory: String,
     seats: Option<i64>,
     constitutional: Option<bool>,
@@ -100,6 +102,7 @@ struct RawOption {
     name: String,
     registered: Option<i64>,
     kind: Option<String>,
+    list_length: Option<i64>,
 }
 
 /// 1-based line of a byte offset.
@@ -139,11 +142,25 @@ fn read_text(dir: &Path, name: &str, diags: &mut Diagnostics) -> Option<String> 
 /// Reads and validates a package folder. On any problem, returns every diagnostic found.
 pub fn read_package(dir: &Path) -> Result<Package, Diagnostics> {
     let mut diags = Diagnostics::default();
+    let shown = dir.display().to_string();
+    const WHAT: &str = "a package is a folder holding election.toml, units.csv and counts.csv";
+    if !dir.exists() {
+        let hint = similar_packages(dir);
+        diags.push(Diagnostic::file(&shown, format!("does not exist; {WHAT}{hint}")));
+        return Err(diags);
+    }
     if !dir.is_dir() {
-        diags.push(Diagnostic::file(
-            &dir.display().to_string(),
-            "is not a folder; a package is a folder holding election.toml, units.csv and counts.csv",
-        ));
+        diags.push(Diagnostic::file(&shown, format!("is not a folder; {WHAT}")));
+        return Err(diags);
+    }
+    let missing: Vec<&str> = [ELECTION_FILE, UNITS_FILE, COUNTS_FILE]
+        .into_iter()
+        .filter(|f| !dir.join(f).exists())
+        .collect();
+    if !missing.is_empty() {
+        for f in &missing {
+            diags.push(Diagnostic::file(f, format!("is missing from {shown}; {WHAT}")));
+        }
         return Err(diags);
     }
     let toml_text = read_text(dir, ELECTION_FILE, &mut diags);
@@ -155,10 +172,41 @@ pub fn read_package(dir: &Path) -> Result<Package, Diagnostics> {
         return Err(diags);
     };
     let (counts, locations) = read_counts(dir, &election, &tree, &mut diags);
+    if diags.is_empty() {
+        check_totals(&election, &tree, &counts, &mut diags);
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
     Ok(Package { dir: dir.to_owned(), election, tree, counts, locations })
+}
+
+/// `; did you mean …?` naming up to five package folders next to `dir` whose names share its
+/// first characters, or nothing.
+fn similar_packages(dir: &Path) -> String {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str()))
+    else {
+        return String::new();
+    };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return String::new();
+    };
+    let prefix: String = name.chars().take(6).collect();
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join(ELECTION_FILE).is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| !prefix.is_empty() && n.starts_with(&prefix))
+        .collect();
+    found.sort();
+    found.truncate(5);
+    if found.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> =
+        found.iter().map(|n| dir.with_file_name(n).display().to_string()).collect();
+    format!("; did you mean {}?", shown.join(" or "))
 }
 
 /// Parses and validates `election.toml` text against a unit tree, with the same diagnostics as
@@ -206,6 +254,7 @@ fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option
                     id: c.id,
                     kind: c.kind,
                     name: c.name,
+                    body: c.body,
                     territory: c.territory,
                     seats: c.seats,
                     constitutional: c.constitutional,
@@ -223,6 +272,7 @@ fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option
                                 name: o.name,
                                 registered: o.registered,
                                 kind: o.kind,
+                                list_length: o.list_length,
                             }
                         })
                         .collect(),
@@ -244,6 +294,38 @@ fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option
             }
             None
         }
+    }
+}
+
+/// Refuses counts whose totals up the tree would not fit a `u64` (naming the contest, unit and
+/// line), so that no overflowing total reaches a decision or the record.
+fn check_totals(
+    election: &Election,
+    tree: &UnitTree,
+    counts: &[ContestCounts],
+    diags: &mut Diagnostics,
+) {
+    for (contest, cc) in election.contests().iter().zip(counts) {
+        let message = match cc.roll_up_checked(tree, contest.territory()) {
+            Ok(_) => continue,
+            Err(CountError::Overflow { unit, column, .. }) => {
+                let line = match Line::from_column(column) {
+                    Line::Protocol(p) => p.name().to_owned(),
+                    Line::Option(i) => contest.options()[i].id.to_string(),
+                };
+                format!(
+                    "contest {}: the total of line {} at unit {} exceeds 18446744073709551615, the largest count; counts this large cannot be right",
+                    quote(contest.id().as_str()),
+                    quote(&line),
+                    quote(&unit)
+                )
+            }
+            Err(e) => format!(
+                "contest {}: {e}; counts this large cannot be right",
+                quote(contest.id().as_str())
+            ),
+        };
+        diags.push(Diagnostic::file(COUNTS_FILE, message));
     }
 }
 
@@ -454,7 +536,7 @@ fn read_counts(
                 COUNTS_FILE,
                 line_no,
                 Some("contest"),
-                format!("contest \"{contest_id}\" is not defined in election.toml"),
+                format!("contest {} is not defined in election.toml", quote(contest_id)),
             ));
             continue;
         };
@@ -465,7 +547,7 @@ fn read_counts(
                 COUNTS_FILE,
                 line_no,
                 Some("unit"),
-                format!("unit \"{unit_id}\" is not in units.csv"),
+                format!("unit {} is not in units.csv", quote(unit_id)),
             ));
             continue;
         };
@@ -473,16 +555,30 @@ fn read_counts(
             last_unit = Some((unit_id.to_owned(), unit));
         }
         let Some(&line) = line_by_name[ci].get(line_name) else {
-            diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("line \"{line_name}\" is neither a protocol line nor an option of contest \"{contest_id}\"")));
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                Some("line"),
+                format!(
+                    "line {} is neither a protocol line nor an option of contest {}",
+                    quote(line_name),
+                    quote(contest_id)
+                ),
+            ));
             continue;
         };
         let Some(value) = value else {
-            let shown = String::from_utf8_lossy(raw_value);
+            let digits = trim_bytes(raw_value);
+            let what = if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+                "is larger than 18446744073709551615, the largest count"
+            } else {
+                "is not a non-negative integer"
+            };
             diags.push(Diagnostic::at(
                 COUNTS_FILE,
                 line_no,
                 Some("value"),
-                format!("value \"{shown}\" is not a non-negative integer"),
+                format!("value {} {what}", quote_bytes(raw_value)),
             ));
             continue;
         };
@@ -495,7 +591,17 @@ fn read_counts(
             v
         });
         if !inside[unit] {
-            diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("unit"), format!("unit \"{unit_id}\" is outside the territory \"{}\" of contest \"{contest_id}\"", tree.unit(territory).id)));
+            diags.push(Diagnostic::at(
+                COUNTS_FILE,
+                line_no,
+                Some("unit"),
+                format!(
+                    "unit {} is outside the territory {} of contest {}",
+                    quote(unit_id),
+                    quote(tree.unit(territory).id.as_str()),
+                    quote(contest_id)
+                ),
+            ));
             continue;
         }
         match counts[ci].set(unit, line, value) {
@@ -505,7 +611,7 @@ fn read_counts(
             }
             Err(CountError::Duplicate) => {
                 let first = locations[ci].get(&unit).map_or(0, |l| l[line.column()]);
-                diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("duplicate row: contest \"{contest_id}\", unit \"{unit_id}\", line \"{line_name}\" was already given on line {first}")));
+                diags.push(Diagnostic::at(COUNTS_FILE, line_no, Some("line"), format!("duplicate row: contest {}, unit {}, line {} was already given on line {first}", quote(contest_id), quote(unit_id), quote(line_name))));
             }
             Err(e) => diags.push(Diagnostic::at(COUNTS_FILE, line_no, None, e.to_string())),
         }

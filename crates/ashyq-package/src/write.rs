@@ -57,6 +57,9 @@ pub fn election_toml(election: &Election, tree: &UnitTree, comments: &[&str]) ->
         if c.name() != c.id().as_str() {
             s.push_str(&format!("name = {}\n", toml_str(c.name())));
         }
+        if let Some(b) = c.body() {
+            s.push_str(&format!("body = {}\n", toml_str(b.name())));
+        }
         s.push_str(&format!("territory = {}\n", toml_str(tree.unit(c.territory()).id.as_str())));
         if let Some(seats) = c.seats() {
             s.push_str(&format!("seats = {seats}\n"));
@@ -85,6 +88,9 @@ pub fn election_toml(election: &Election, tree: &UnitTree, comments: &[&str]) ->
             }
             if o.kind == OptionKind::AgainstAll {
                 s.push_str("kind = \"against-all\"\n");
+            }
+            if let Some(n) = o.list_length {
+                s.push_str(&format!("list_length = {n}\n"));
             }
         }
     }

@@ -206,12 +206,13 @@ fn lines_obj(lines: &[(String, u64)]) -> String {
 fn option_json(o: &OptionInfo) -> String {
     // Every field is named, so that adding one to OptionInfo fails to compile here until the
     // canonical form says how it is written.
-    let OptionInfo { id, name, registered, kind } = o;
+    let OptionInfo { id, name, registered, kind, list_length } = o;
     Obj::new()
         .str("id", id)
         .str("name", name)
         .opt_int("registered", *registered)
         .opt_str("kind", kind.as_deref())
+        .opt_int("list_length", *list_length)
         .done()
 }
 
@@ -228,6 +229,7 @@ fn contest_json(c: &ContestInfo) -> String {
         threshold_percent,
         reported_units_in_favour,
         options,
+        body,
     } = c;
     let mut o = Obj::new()
         .str("id", id)
@@ -242,6 +244,7 @@ fn contest_json(c: &ContestInfo) -> String {
         .opt_int("round", *round)
         .opt_str("threshold_percent", threshold_percent.as_deref())
         .opt_int("reported_units_in_favour", *reported_units_in_favour)
+        .opt_str("body", body.as_deref())
         .raw(
             "options",
             &format!("[{}]", options.iter().map(option_json).collect::<Vec<_>>().join(",")),
@@ -549,6 +552,10 @@ fn parse_contest(v: &Value) -> Result<ContestInfo, String> {
                     .get("kind")
                     .map(|v| v.as_str().map(str::to_owned).ok_or("\"kind\" is not text"))
                     .transpose()?,
+                list_length: o
+                    .get("list_length")
+                    .map(|v| v.as_i64().ok_or("\"list_length\" is not an integer"))
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -566,6 +573,7 @@ fn parse_contest(v: &Value) -> Result<ContestInfo, String> {
         round: opt_int("round")?,
         threshold_percent: opt_str("threshold_percent")?,
         reported_units_in_favour: opt_int("reported_units_in_favour")?,
+        body: opt_str("body")?,
         options,
     })
 }

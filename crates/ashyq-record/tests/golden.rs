@@ -39,12 +39,14 @@ fn definition() -> DefinitionLeaf {
                             name: "Amanat".into(),
                             registered: Some(1),
                             kind: None,
+                            list_length: None,
                         },
                         OptionInfo {
                             id: "against-all".into(),
                             name: "Against all".into(),
                             registered: None,
                             kind: Some("against-all".into()),
+                            list_length: None,
                         },
                     ],
                     ..ContestInfo::default()

@@ -4,7 +4,7 @@
 use ashyq_core::apportionment::Fraction;
 use ashyq_core::election::{ContestKind, Election};
 use ashyq_core::rules::{
-    percent, ratio_f64, ContestOutcome, ContestResult, ElectionOutcome, LegalRule, UnitsBasis,
+    percent, ratio_f64, ContestOutcome, ContestResult, ElectionOutcome, LegalRule, Ref, UnitsBasis,
 };
 use ashyq_core::units::UnitTree;
 use serde_json::{json, Map, Value};
@@ -15,11 +15,19 @@ fn fraction(f: &Fraction) -> Value {
     json!({"exact": f.to_string(), "decimal": f.to_decimal_string(6)})
 }
 
+/// A rule as JSON: id, text, source, confidence mark and where the law reference states it.
+pub fn rule_json(r: &LegalRule) -> Value {
+    let section = match r.reference {
+        Ref::Row { section, .. }
+        | Ref::Text { section, .. }
+        | Ref::NotCovered { section, .. }
+        | Ref::Unknown { section, .. } => section,
+    };
+    json!({"id": r.id, "rule": r.text, "source": r.source, "confidence": r.confidence.mark(), "reference": format!("docs/law.md {section}")})
+}
+
 fn rules(rules: &[LegalRule]) -> Value {
-    rules
-        .iter()
-        .map(|r| json!({"id": r.id, "rule": r.text, "source": r.source, "confidence": r.confidence.mark()}))
-        .collect()
+    rules.iter().map(rule_json).collect()
 }
 
 fn pct(a: u64, b: Option<u64>) -> Value {
@@ -30,12 +38,38 @@ fn pct(a: u64, b: Option<u64>) -> Value {
 pub fn outcome_json(election: &Election, tree: &UnitTree, outcome: &ElectionOutcome) -> Value {
     let contests: Vec<Value> =
         outcome.contests.iter().map(|c| contest_json(election, tree, c)).collect();
+    let failed: Vec<Value> = outcome
+        .failed_checks
+        .iter()
+        .map(|f| {
+            json!({
+                "contest": election.contests()[f.contest].id().as_str(),
+                "unit": tree.unit(f.unit).id.as_str(),
+                "code": f.finding.code.as_str(),
+                "severity": f.finding.severity.name(),
+                "message": f.finding.message,
+            })
+        })
+        .collect();
+    let what_if = outcome.what_if.as_ref().map(|w| {
+        json!({
+            "package_rules": w.package_rules.name(),
+            "applied_rules": outcome.rules.name(),
+            "changed": w.changed,
+            "kept": w.kept,
+        })
+    });
     json!({
         "election": election.id().as_str(),
         "name": election.name(),
         "date": election.date(),
         "rules": outcome.rules.name(),
         "rules_title": outcome.rules.rule_set().title,
+        "hypothetical": outcome.what_if.is_some() || !outcome.failed_checks.is_empty(),
+        "what_if": what_if,
+        "checks_ignored": !outcome.failed_checks.is_empty(),
+        "failed_checks": failed,
+        "warnings": outcome.warnings,
         "contests": contests,
     })
 }
@@ -49,13 +83,16 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
     m.insert("kind".into(), json!(contest.kind().name()));
     m.insert("name".into(), json!(contest.name()));
     m.insert("territory".into(), json!(tree.unit(contest.territory()).id.as_str()));
+    m.insert("body".into(), json!(contest.body().map(|b| b.name())));
     match &co.result {
         ContestResult::NoRules => {
             m.insert("legal_outcome".into(), json!(false));
-            m.insert(
-                "note".into(),
-                json!("the package's rule set is \"none\": counts only, no legal outcome"),
-            );
+            let note = if co.undetermined.is_some() {
+                "the rule set applied has no rules for this contest (see undetermined)"
+            } else {
+                "the package's rule set is \"none\": counts only, no legal outcome"
+            };
+            m.insert("note".into(), json!(note));
             if contest.kind() == ContestKind::PartyList {
                 m.insert("seats".into(), json!({}));
                 m.insert("passed".into(), json!([]));
@@ -74,6 +111,23 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
             m.insert("constitutional".into(), json!(r.constitutional));
             m.insert("unit_test".into(), json!(r.unit_test.name()));
             m.insert("unit_test_from_package".into(), json!(r.unit_test_from_package));
+            m.insert("unit_test_basis".into(), json!(r.unit_test_basis));
+            m.insert("units_expected".into(), json!(r.units_expected));
+            let excluded: Vec<&str> =
+                r.units_excluded.iter().map(|&u| tree.unit(u).id.as_str()).collect();
+            m.insert("units_excluded".into(), json!(excluded));
+            m.insert(
+                "base".into(),
+                json!({
+                    "used": "ballots_issued",
+                    "took_part": r.base.used,
+                    "other_name": r.base.other_name,
+                    "other": r.base.other,
+                    "valid_other": r.base.valid_other,
+                    "national_majority_other": r.base.national_majority_other,
+                    "flips": r.base.flips,
+                }),
+            );
             m.insert(
                 "units_basis".into(),
                 json!(match r.units_basis {
@@ -113,6 +167,7 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
         ContestResult::Presidential(p) => {
             m.insert("winner".into(), json!(p.winner.map(oid)));
             m.insert("runoff".into(), json!(p.runoff.map(|[a, b]| [oid(a), oid(b)])));
+            m.insert("repeat_election".into(), json!(p.repeat_election));
             m.insert("round".into(), json!(p.round));
             m.insert("base".into(), json!(p.base));
             m.insert("against_all".into(), json!(p.against_all));
@@ -129,6 +184,7 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
             m.insert("base".into(), json!(s.base));
             m.insert("against_all".into(), json!(s.against_all));
             m.insert("against_all_exceeds_winner".into(), json!(s.against_all_exceeds_winner));
+            m.insert("majority_base".into(), json!(s.majority_base));
             let cands: Vec<Value> = s
                 .candidates
                 .iter()
@@ -136,14 +192,41 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
                 .collect();
             m.insert("candidates".into(), json!(cands));
         }
+        ContestResult::Senate(s) => {
+            m.insert("winner".into(), json!(s.winner.map(oid)));
+            m.insert("runoff".into(), json!(s.runoff.map(|[a, b]| [oid(a), oid(b)])));
+            m.insert("round".into(), json!(s.round));
+            m.insert("electors".into(), json!(s.electors));
+            m.insert("took_part".into(), json!(s.took_part));
+            m.insert("quorum".into(), json!(s.quorum));
+            let cands: Vec<Value> = s
+                .candidates
+                .iter()
+                .map(|r| json!({"option": oid(r.option), "votes": r.votes, "percent": pct(r.votes, s.took_part)}))
+                .collect();
+            m.insert("candidates".into(), json!(cands));
+        }
         ContestResult::PartyList(p) => {
+            // Seats the law determines: all of them, or all but those beyond a list's length.
             let mut seats = Map::new();
-            if p.undetermined.is_none() {
+            if p.undetermined.is_none() || p.seats_undetermined > 0 {
                 for r in &p.rows {
-                    seats.insert(oid(r.option), json!(r.seats));
+                    seats.insert(oid(r.option), json!(r.seats - r.beyond_list));
                 }
             }
             m.insert("seats".into(), Value::Object(seats));
+            m.insert("seats_undetermined".into(), json!(p.seats_undetermined));
+            m.insert("one_list_took_all".into(), json!(p.one_list_took_all));
+            m.insert(
+                "runner_up".into(),
+                p.runner_up.as_ref().map_or(Value::Null, |r| {
+                    json!({
+                        "option": oid(r.option),
+                        "corrected_quotient": fraction(&r.corrected),
+                        "readings": r.readings.iter().map(|(reading, seats)| json!({"reading": reading, "seats": seats})).collect::<Vec<_>>(),
+                    })
+                }),
+            );
             let passed: Vec<String> = p.passed().into_iter().map(oid).collect();
             m.insert("passed".into(), json!(passed));
             m.insert("seats_total".into(), json!(p.seats_total));
@@ -168,6 +251,8 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
                         "remainder": r.remainder.as_ref().map_or(Value::Null, fraction),
                         "remainder_seat": r.remainder_seat,
                         "seats": r.seats,
+                        "list_length": election.contests()[c].options()[r.option].list_length,
+                        "beyond_list": r.beyond_list,
                     })
                 })
                 .collect();
@@ -175,12 +260,13 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
             let ties: Vec<Value> = p
                 .ties
                 .iter()
-                .map(|(tied, seats)| json!({"tied": tied.iter().map(|&i| oid(i)).collect::<Vec<_>>(), "seats": seats, "resolved_by": "earlier registration"}))
+                .map(|(tied, seats, decided)| json!({"tied": tied.iter().map(|&i| oid(i)).collect::<Vec<_>>(), "seats": seats, "resolved_by": decided.then_some("earlier registration")}))
                 .collect();
             m.insert("ties".into(), json!(ties));
         }
     }
     m.insert("undetermined".into(), json!(co.undetermined));
+    m.insert("warnings".into(), json!(co.warnings));
     m.insert("legal_rules".into(), rules(&co.rules));
     Value::Object(m)
 }

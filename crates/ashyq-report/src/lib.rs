@@ -6,8 +6,8 @@
 mod json;
 mod text;
 
-pub use json::outcome_json;
-pub use text::outcome_text;
+pub use json::{outcome_json, rule_json};
+pub use text::{failed_check_line, outcome_text};
 
 use ashyq_core::election::Election;
 

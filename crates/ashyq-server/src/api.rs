@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use ashyq_store::{IdempotencyKey, Role, Submission, Submitted, TokenInfo};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ashyq_store::{IdempotencyKey, Role, Submission, Submitted, TokenInfo};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
@@ -29,7 +29,11 @@ fn cached(
     render: impl FnOnce() -> Result<(Vec<u8>, &'static str), ApiError>,
 ) -> Result<Response, ApiError> {
     let etag = snap.etag();
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let r = snap.rendered(key, render)?;
@@ -47,7 +51,10 @@ fn cached(
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=1, stale-while-revalidate=10"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=1, stale-while-revalidate=10"),
+    );
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
@@ -55,12 +62,17 @@ fn cached(
 }
 
 fn to_json(v: &impl Serialize) -> Result<(Vec<u8>, &'static str), ApiError> {
-    serde_json::to_vec(v).map(|b| (b, "application/json")).map_err(|e| ApiError::internal("json", e))
+    serde_json::to_vec(v)
+        .map(|b| (b, "application/json"))
+        .map_err(|e| ApiError::internal("json", e))
 }
 
 fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
     state.views.get(election).ok_or_else(|| {
-        ApiError::not_found(format!("election \"{}\" is not in the record", ashyq_record::quote(election)))
+        ApiError::not_found(format!(
+            "election \"{}\" is not in the record",
+            ashyq_record::quote(election)
+        ))
     })
 }
 
@@ -77,7 +89,11 @@ fn contest_index(s: &Snapshot, contest: &str) -> Result<usize, ApiError> {
 
 fn unit_index(s: &Snapshot, unit: &str) -> Result<usize, ApiError> {
     s.tree.index_of(unit).ok_or_else(|| {
-        ApiError::not_found(format!("unit \"{}\" is not in election {}", ashyq_record::quote(unit), s.election.id()))
+        ApiError::not_found(format!(
+            "unit \"{}\" is not in election {}",
+            ashyq_record::quote(unit),
+            s.election.id()
+        ))
     })
 }
 
@@ -110,7 +126,9 @@ pub struct ElectionSummary {
 
 /// `GET /api/v1/elections`: every election in the record.
 #[utoipa::path(get, path = "/api/v1/elections", responses((status = 200, body = Vec<ElectionSummary>)))]
-pub async fn elections(State(state): State<AppState>) -> Result<Json<Vec<ElectionSummary>>, ApiError> {
+pub async fn elections(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<ElectionSummary>>, ApiError> {
     let mut out = Vec::new();
     for e in state.views.elections() {
         if let Some(s) = state.views.get(&e) {
@@ -122,7 +140,9 @@ pub async fn elections(State(state): State<AppState>) -> Result<Json<Vec<Electio
                 tree_size: s.size,
                 root_hash: hex::encode(s.root),
                 signed_size: s.signed_size,
-                contests: (0..s.election.contests().len()).map(|c| json::contest_ref(&s, c)).collect(),
+                contests: (0..s.election.contests().len())
+                    .map(|c| json::contest_ref(&s, c))
+                    .collect(),
             });
         }
     }
@@ -206,20 +226,46 @@ pub async fn results_csv(
         Some(k) => ashyq_tally::Scope::Kind(k.clone()),
         None => ashyq_tally::Scope::Territory,
     };
-    let rollups: Vec<ashyq_core::counts::RollUp> =
-        s.rollups.iter().map(|r| r.clone().map_err(|e| ApiError::internal("roll-up", e))).collect::<Result<_, _>>()?;
-    let tally = ashyq_tally::select(&s.election, &s.tree, &rollups, &scope).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    cached(&headers, &s, &format!("csv:{:?}", q.by), || Ok((ashyq_tally::render::csv(&tally).into_bytes(), "text/csv; charset=utf-8")))
+    let rollups: Vec<ashyq_core::counts::RollUp> = s
+        .rollups
+        .iter()
+        .map(|r| r.clone().map_err(|e| ApiError::internal("roll-up", e)))
+        .collect::<Result<_, _>>()?;
+    let tally = ashyq_tally::select(&s.election, &s.tree, &rollups, &scope)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    cached(&headers, &s, &format!("csv:{:?}", q.by), || {
+        Ok((ashyq_tally::render::csv(&tally).into_bytes(), "text/csv; charset=utf-8"))
+    })
 }
 
 /// `GET /api/v1/elections/{election}/outcome`: the legal outcome of every contest from the
 /// latest accepted protocols — the same JSON as `ashyq outcome --format json`.
 #[utoipa::path(get, path = "/api/v1/elections/{election}/outcome", params(("election" = String, Path)),
     responses((status = 200, description = "The outcome JSON of `ashyq outcome`", body = Object), (status = 404, body = ErrorBody)))]
-pub async fn outcome(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn outcome(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let s = snapshot(&state, &election)?;
+    // No winner is declared from counts that the law's own arithmetic rejects (law reference
+    // §8.2): the failed checks are returned instead, with 409.
+    let options = ashyq_core::rules::OutcomeOptions::default();
+    if let Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) =
+        ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options)
+    {
+        let body = serde_json::json!({
+            "status": 409,
+            "error": "failed_checks",
+            "message": format!("no outcome: {} protocol check(s) fail with severity error, and the law's own arithmetic rejects these counts", failed.len()),
+            "failed_checks": failed.iter().map(|f| ashyq_report::failed_check_line(&s.election, &s.tree, f)).collect::<Vec<_>>(),
+            "tree_size": s.size,
+        });
+        return Ok((StatusCode::CONFLICT, Json(body)).into_response());
+    }
     cached(&headers, &s, "outcome", || {
-        let o = ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts).map_err(|e| ApiError::internal("outcome", e))?;
+        let o = ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options)
+            .map_err(|e| ApiError::internal("outcome", e))?;
         let v = ashyq_report::outcome_json(&s.election, &s.tree, &o);
         to_json(&v)
     })
@@ -241,7 +287,11 @@ pub struct ProgressJson {
 /// `GET /api/v1/elections/{election}/progress`.
 #[utoipa::path(get, path = "/api/v1/elections/{election}/progress", params(("election" = String, Path)),
     responses((status = 200, body = Vec<ProgressJson>), (status = 404, body = ErrorBody)))]
-pub async fn progress(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn progress(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let s = snapshot(&state, &election)?;
     cached(&headers, &s, "progress", || {
         let v: Vec<ProgressJson> = s
@@ -251,7 +301,12 @@ pub async fn progress(State(state): State<AppState>, Path(election): Path<String
             .zip(&s.counts)
             .map(|(c, cc)| {
                 let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
-                ProgressJson { contest: c.id().to_string(), expected: p.expected, reported: p.reported, registered_reported: p.registered_reported }
+                ProgressJson {
+                    contest: c.id().to_string(),
+                    expected: p.expected,
+                    reported: p.reported,
+                    registered_reported: p.registered_reported,
+                }
             })
             .collect();
         to_json(&v)
@@ -361,7 +416,11 @@ pub async fn protocol(
                         time: v.time,
                         reason: v.reason,
                         findings: v.findings,
-                        lines: v.values.into_iter().map(|(line, value)| json::LineValue { line, value: Some(value) }).collect(),
+                        lines: v
+                            .values
+                            .into_iter()
+                            .map(|(line, value)| json::LineValue { line, value: Some(value) })
+                            .collect(),
                         log_index: v.log_index,
                     })
                     .collect(),
@@ -381,7 +440,10 @@ fn text(body: String) -> Response {
 /// tlog-checkpoint as a signed note).
 #[utoipa::path(get, path = "/api/v1/elections/{election}/checkpoint", params(("election" = String, Path)),
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
-pub async fn checkpoint(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+) -> Result<Response, ApiError> {
     snapshot(&state, &election)?;
     let note = state.pool.run(move |store| Ok(store.latest_checkpoint(&election)?.1)).await?;
     Ok(text(note))
@@ -390,7 +452,10 @@ pub async fn checkpoint(State(state): State<AppState>, Path(election): Path<Stri
 /// `GET /api/v1/elections/{election}/key`: the commission's verifier key.
 #[utoipa::path(get, path = "/api/v1/elections/{election}/key", params(("election" = String, Path)),
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
-pub async fn verifier_key(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+pub async fn verifier_key(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+) -> Result<Response, ApiError> {
     snapshot(&state, &election)?;
     let key = state.pool.run(move |store| Ok(store.verifier_key(&election)?)).await?;
     Ok(text(format!("{key}\n")))
@@ -443,7 +508,10 @@ pub async fn consistency(
 /// (event `update`, data a `LiveEvent`).
 #[utoipa::path(get, path = "/api/v1/elections/{election}/events", params(("election" = String, Path)),
     responses((status = 200, content_type = "text/event-stream", body = LiveEvent), (status = 404, body = ErrorBody)))]
-pub async fn events(State(state): State<AppState>, Path(election): Path<String>) -> Result<Response, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+) -> Result<Response, ApiError> {
     let s = snapshot(&state, &election)?;
     let rx = state.views.subscribe();
     let hello = LiveEvent {
@@ -455,7 +523,11 @@ pub async fn events(State(state): State<AppState>, Path(election): Path<String>)
         units: Vec::new(),
         truncated: false,
     };
-    let first = futures_util::stream::once(async move { Ok::<Event, std::convert::Infallible>(Event::default().event("hello").json_data(hello).unwrap_or_default()) });
+    let first = futures_util::stream::once(async move {
+        Ok::<Event, std::convert::Infallible>(
+            Event::default().event("hello").json_data(hello).unwrap_or_default(),
+        )
+    });
     let rest = futures_util::stream::unfold((rx, election), |(mut rx, election)| async move {
         loop {
             match rx.recv().await {
@@ -465,7 +537,9 @@ pub async fn events(State(state): State<AppState>, Path(election): Path<String>)
                 }
                 Ok(_) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let e = Event::default().event("lagged").data("missed updates: fetch the results again");
+                    let e = Event::default()
+                        .event("lagged")
+                        .data("missed updates: fetch the results again");
                     return Some((Ok(e), (rx, election)));
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
@@ -562,7 +636,9 @@ pub struct ReceiptJson {
 /// Resolves the bearer token (401 without a valid one).
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, ApiError> {
     let Some(auth) = headers.get(header::AUTHORIZATION) else {
-        return Err(ApiError::unauthorized("this request needs a bearer token (Authorization: Bearer …)"));
+        return Err(ApiError::unauthorized(
+            "this request needs a bearer token (Authorization: Bearer …)",
+        ));
     };
     let secret = auth
         .to_str()
@@ -587,37 +663,63 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo
 }
 
 /// Checks role and scope for a write to `unit` of `election`.
-fn authorize(token: &TokenInfo, s: &Snapshot, unit: &str, what: &str, allowed: &[Role]) -> Result<(), ApiError> {
+fn authorize(
+    token: &TokenInfo,
+    s: &Snapshot,
+    unit: &str,
+    what: &str,
+    allowed: &[Role],
+) -> Result<(), ApiError> {
     if !allowed.contains(&token.role) {
         return Err(ApiError::forbidden(format!("a {} token may not {what}", token.role.name())));
     }
     if token.election.as_deref().is_some_and(|e| e != s.election.id().as_str()) {
-        return Err(ApiError::forbidden(format!("this token is for election {}, not {}", token.election.as_deref().unwrap_or_default(), s.election.id())));
+        return Err(ApiError::forbidden(format!(
+            "this token is for election {}, not {}",
+            token.election.as_deref().unwrap_or_default(),
+            s.election.id()
+        )));
     }
     if let Some(scope) = &token.unit {
         let u = unit_index(s, unit)?;
         let inside = s.tree.index_of(scope).is_some_and(|sc| s.tree.is_within(u, sc));
         if !inside {
-            return Err(ApiError::forbidden(format!("this token may write only inside unit {scope}; {unit} is outside it")));
+            return Err(ApiError::forbidden(format!(
+                "this token may write only inside unit {scope}; {unit} is outside it"
+            )));
         }
     }
     Ok(())
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the request body is not the expected JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("the request body is not the expected JSON: {e}"))
+    })
 }
 
-fn idempotency(headers: &HeaderMap, token: &TokenInfo, election: &str, path: &str, body: &Bytes) -> Result<Option<IdempotencyKey>, ApiError> {
+fn idempotency(
+    headers: &HeaderMap,
+    token: &TokenInfo,
+    election: &str,
+    path: &str,
+    body: &Bytes,
+) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(k) = headers.get("idempotency-key") else { return Ok(None) };
-    let k = k.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| ApiError::bad_request("the Idempotency-Key must be 1 to 200 visible characters"))?;
+    let k = k.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| {
+        ApiError::bad_request("the Idempotency-Key must be 1 to 200 visible characters")
+    })?;
     let mut h = sha2::Sha256::new();
     h.update(election.as_bytes());
     h.update([0]);
     h.update(path.as_bytes());
     h.update([0]);
     h.update(body);
-    Ok(Some(IdempotencyKey { scope: token.id.clone(), key: k.to_owned(), request_hash: hex::encode(h.finalize()) }))
+    Ok(Some(IdempotencyKey {
+        scope: token.id.clone(),
+        key: k.to_owned(),
+        request_hash: hex::encode(h.finalize()),
+    }))
 }
 
 fn author(token: &TokenInfo, given: Option<String>) -> String {
@@ -625,10 +727,17 @@ fn author(token: &TokenInfo, given: Option<String>) -> String {
     format!("{} [token {}]", who.trim(), token.id)
 }
 
-async fn queue<T>(state: &AppState, job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job) -> Result<T, ApiError> {
+async fn queue<T>(
+    state: &AppState,
+    job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job,
+) -> Result<T, ApiError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     state.intake.send(job(tx)).map_err(|e| match e {
-        QueueError::Full => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the intake queue is full; retry shortly with the same Idempotency-Key"),
+        QueueError::Full => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the intake queue is full; retry shortly with the same Idempotency-Key",
+        ),
         QueueError::Stopped => ApiError::internal("intake", "the writer stopped"),
     })?;
     rx.await.map_err(|_| ApiError::internal("intake", "the writer dropped the request"))
@@ -653,11 +762,17 @@ fn receipt_response(r: Submitted) -> Result<Response, ApiError> {
             }
             Ok(resp)
         }
-        Submitted::AwaitingSecondEntry => Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "awaiting_second_entry"}))).into_response()),
+        Submitted::AwaitingSecondEntry => {
+            Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "awaiting_second_entry"})))
+                .into_response())
+        }
         Submitted::Differences(d) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "conflict",
-            format!("the two entries differ on {}; a coordinator resolves them", d.iter().map(|x| x.line.as_str()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "the two entries differ on {}; a coordinator resolves them",
+                d.iter().map(|x| x.line.as_str()).collect::<Vec<_>>().join(", ")
+            ),
         )),
     }
 }
@@ -670,7 +785,12 @@ fn receipt_response(r: Submitted) -> Result<Response, ApiError> {
     responses((status = 201, body = ReceiptJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn submit_protocol(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn submit_protocol(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let token = authenticate(&state, &headers).await?;
     state.write_allowed(&token)?;
     let s = snapshot(&state, &election)?;
@@ -699,7 +819,12 @@ pub async fn submit_protocol(State(state): State<AppState>, Path(election): Path
     responses((status = 201, body = ReceiptJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn submit_correction(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn submit_correction(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let token = authenticate(&state, &headers).await?;
     state.write_allowed(&token)?;
     let s = snapshot(&state, &election)?;
@@ -728,13 +853,19 @@ pub async fn submit_correction(State(state): State<AppState>, Path(election): Pa
     responses((status = 201, description = "Recorded; the body lists the turnout checks it raised"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn submit_turnout(State(state): State<AppState>, Path(election): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn submit_turnout(
+    State(state): State<AppState>,
+    Path(election): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let token = authenticate(&state, &headers).await?;
     state.write_allowed(&token)?;
     let s = snapshot(&state, &election)?;
     let p: TurnoutSubmission = parse(&body)?;
     authorize(&token, &s, &p.unit, "report turnout", &[Role::Cec, Role::Commission])?;
-    let snapshot = (p.unit, p.hour, p.voters, author(&token, p.author), p.time.unwrap_or_else(|| state.now()));
+    let snapshot =
+        (p.unit, p.hour, p.voters, author(&token, p.author), p.time.unwrap_or_else(|| state.now()));
     let r = queue(&state, |reply| Job::Turnout { election, snapshot, reply }).await??;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"findings": r}))).into_response())
 }

@@ -2,10 +2,10 @@
 //! ever reaches a client (a damaged record or a database failure is logged with a request id;
 //! the client gets the id and a sentence).
 
+use ashyq_store::{BackendErrorKind, CheckFinding, StoreError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ashyq_store::{BackendErrorKind, CheckFinding, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -101,7 +101,10 @@ fn getrandom_like(b: &mut [u8]) -> Result<(), ()> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let h = sha2::Sha256::digest(format!("{n}:{t}").as_bytes());
     b.copy_from_slice(&h[..b.len()]);
     Ok(())

@@ -86,6 +86,9 @@ impl Intake {
     }
 }
 
+/// A queued first submission: election, protocol, where its answer goes.
+type Pending = (String, Submission, oneshot::Sender<Result<Submitted, StoreError>>);
+
 fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max: usize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -96,8 +99,8 @@ fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max:
             }
         }
         // Consecutive submissions of one election go into one transaction.
-        let mut pending: Vec<(String, Submission, oneshot::Sender<Result<Submitted, StoreError>>)> = Vec::new();
-        let flush = |store: &mut Store, pending: &mut Vec<(String, Submission, oneshot::Sender<Result<Submitted, StoreError>>)>| {
+        let mut pending: Vec<Pending> = Vec::new();
+        let flush = |store: &mut Store, pending: &mut Vec<Pending>| {
             if pending.is_empty() {
                 return;
             }
@@ -119,7 +122,10 @@ fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max:
                     for (_, _, reply) in pending.drain(..) {
                         let _ = reply.send(Err(match &e {
                             StoreError::Key(m) => StoreError::Key(m.clone()),
-                            _ => StoreError::Backend(ashyq_store::BackendError { kind, message: msg.clone() }),
+                            _ => StoreError::Backend(ashyq_store::BackendError {
+                                kind,
+                                message: msg.clone(),
+                            }),
                         }));
                     }
                 }
@@ -139,7 +145,9 @@ fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max:
                 }
                 Job::Turnout { election, snapshot: (unit, hour, voters, author, time), reply } => {
                     flush(&mut store, &mut pending);
-                    let _ = reply.send(store.record_turnout(&election, &unit, &hour, voters, &author, &time));
+                    let _ = reply.send(
+                        store.record_turnout(&election, &unit, &hour, voters, &author, &time),
+                    );
                 }
             }
         }

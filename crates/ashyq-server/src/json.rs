@@ -135,13 +135,18 @@ fn line_name(contest: &Contest, col: usize) -> String {
 pub(crate) fn unit_result(s: &Snapshot, c: usize, u: UnitIdx) -> Option<UnitResult> {
     let contest = &s.election.contests()[c];
     let t: &Totals = s.totals(c, u)?;
-    let lines = (0..t.values.len()).map(|col| LineValue { line: line_name(contest, col), value: t.values[col] }).collect();
+    let lines = (0..t.values.len())
+        .map(|col| LineValue { line: line_name(contest, col), value: t.values[col] })
+        .collect();
     let n = contest.options().len();
     let votes: Vec<Option<u64>> = (0..n).map(|i| t.option(i)).collect();
     let (base_name, base) = if contest.kind() == ContestKind::Referendum {
         ("took part (ballots issued)", t.line(ProtocolLine::BallotsIssued))
     } else {
-        ("valid votes (candidates or parties + against all)", votes.iter().copied().sum::<Option<u64>>())
+        (
+            "valid votes (candidates or parties + against all)",
+            votes.iter().copied().sum::<Option<u64>>(),
+        )
     };
     let shares = contest
         .options()
@@ -163,7 +168,10 @@ pub(crate) fn unit_result(s: &Snapshot, c: usize, u: UnitIdx) -> Option<UnitResu
         lines,
         base: base_name.to_owned(),
         shares,
-        turnout: t.line(ProtocolLine::BallotsIssued).zip(t.line(ProtocolLine::Registered)).and_then(|(a, b)| percent(a, b)),
+        turnout: t
+            .line(ProtocolLine::BallotsIssued)
+            .zip(t.line(ProtocolLine::Registered))
+            .and_then(|(a, b)| percent(a, b)),
         changed_at: s.changed.get(c).and_then(|v| v.get(u)).copied().unwrap_or(0),
     })
 }

@@ -27,13 +27,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ashyq_store::{Clock, Signer, StoreError, TokenInfo};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ashyq_store::{Clock, Signer, StoreError, TokenInfo};
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
@@ -129,8 +129,19 @@ impl AppState {
     pub fn open(config: &Config) -> Result<AppState, StoreError> {
         let views = Arc::new(LiveViews::default());
         let pool = Pool::open(&config.db, config.readers, config.clock.clone())?;
-        let intake = Intake::start(&config.db, config.clock.clone(), config.signer.clone(), Arc::clone(&views), config.queue, config.batch)?;
-        let mut store = ashyq_store::Store::open(&config.db, ashyq_store::OpenMode::Existing, config.clock.clone())?;
+        let intake = Intake::start(
+            &config.db,
+            config.clock.clone(),
+            config.signer.clone(),
+            Arc::clone(&views),
+            config.queue,
+            config.batch,
+        )?;
+        let mut store = ashyq_store::Store::open(
+            &config.db,
+            ashyq_store::OpenMode::Existing,
+            config.clock.clone(),
+        )?;
         views.refresh(&mut store)?;
         Ok(AppState {
             views,
@@ -152,7 +163,11 @@ impl AppState {
         if self.per_token.allow(&token.id) {
             Ok(())
         } else {
-            Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "this token sends too many requests; slow down"))
+            Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "this token sends too many requests; slow down",
+            ))
         }
     }
 
@@ -165,7 +180,9 @@ impl AppState {
             loop {
                 tick.tick().await;
                 let views = Arc::clone(&state.views);
-                if let Err(e) = state.pool.run(move |store| views.refresh(store).map_err(ApiError::from)).await {
+                if let Err(e) =
+                    state.pool.run(move |store| views.refresh(store).map_err(ApiError::from)).await
+                {
                     tracing::warn!(error = ?e, "following the log failed");
                 }
             }
@@ -193,7 +210,10 @@ impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -204,9 +224,18 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 /// Limits requests per client address (the peer address; a server behind a proxy sees the
 /// proxy's, so such deployments raise the limit and let the proxy limit instead).
 async fn per_address(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     if !state.per_address.allow(&addr) {
-        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address; slow down").into_response();
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this address; slow down",
+        )
+        .into_response();
     }
     next.run(req).await
 }
@@ -231,7 +260,10 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/key", get(api::verifier_key))
         .route("/api/v1/elections/{election}/consistency", get(api::consistency))
         .layer(DefaultBodyLimit::max(4 * 1024));
-    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout));
+    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        timeout,
+    ));
     let streams = Router::new().route("/api/v1/elections/{election}/events", get(api::events));
     timed
         .merge(streams)
@@ -242,7 +274,10 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
 }
 
 /// Serves until Ctrl-C: binds `addr`, follows the log, prints nothing (logs go to `tracing`).
-pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<(), std::io::Error> {
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+) -> Result<(), std::io::Error> {
     let state = AppState::open(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
     state.follow(config.refresh);
     let app = app(state, config.timeout);

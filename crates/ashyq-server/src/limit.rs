@@ -14,10 +14,13 @@ pub struct Rate {
     pub burst: f64,
 }
 
+/// Tokens and last refill per key, and when idle buckets were last swept.
+type Buckets = (HashMap<String, (f64, Instant)>, Instant);
+
 /// Buckets by key.
 pub struct Limiter {
     rate: Rate,
-    buckets: Mutex<(HashMap<String, (f64, Instant)>, Instant)>,
+    buckets: Mutex<Buckets>,
 }
 
 impl Limiter {
@@ -36,11 +39,14 @@ impl Limiter {
         let (map, swept) = &mut *g;
         if now.duration_since(*swept).as_secs() >= 60 {
             let (rate, burst) = (self.rate.per_second, self.rate.burst);
-            map.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+            map.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+            });
             *swept = now;
         }
         let (tokens, at) = map.entry(key.to_owned()).or_insert((self.rate.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate.per_second).min(self.rate.burst);
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate.per_second)
+            .min(self.rate.burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;

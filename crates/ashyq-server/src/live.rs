@@ -133,7 +133,8 @@ impl LiveViews {
 
     /// Election ids with a snapshot, sorted.
     pub fn elections(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.views.read().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let mut v: Vec<String> =
+            self.views.read().map(|m| m.keys().cloned().collect()).unwrap_or_default();
         v.sort();
         v
     }
@@ -249,7 +250,8 @@ fn advance(
     state: ashyq_store::LogState,
 ) -> Result<(Snapshot, Option<LiveEvent>), StoreError> {
     // Versions beyond the state read a moment ago belong to the next refresh.
-    let new: Vec<_> = store.versions_since(e, from.size)?.into_iter().filter(|v| v.seq <= state.size).collect();
+    let new: Vec<_> =
+        store.versions_since(e, from.size)?.into_iter().filter(|v| v.seq <= state.size).collect();
     let mut latest = from.latest.clone();
     let n_units = from.tree.len();
     let mut changed = if from.changed.is_empty() {
@@ -271,7 +273,14 @@ fn advance(
     }
     units.sort_unstable();
     units.dedup();
-    let snapshot = build(Arc::clone(&from.election), Arc::clone(&from.tree), state, latest, changed, Arc::clone(&from.stations));
+    let snapshot = build(
+        Arc::clone(&from.election),
+        Arc::clone(&from.tree),
+        state,
+        latest,
+        changed,
+        Arc::clone(&from.stations),
+    );
     let event = (from.size > 0).then(|| LiveEvent {
         election: e.to_owned(),
         tree_size: snapshot.size,

@@ -1,6 +1,6 @@
 //! Importing a whole election (definition and every protocol as version 1) in one transaction.
 
-use ashyq_core::checks::check_protocol;
+use ashyq_core::checks::{check_protocol, ProtocolContext};
 use ashyq_core::counts::ContestCounts;
 use ashyq_core::election::Election;
 use ashyq_core::units::UnitTree;
@@ -36,13 +36,15 @@ impl Store {
                 counts.len()
             )));
         }
+        let limits = self.limits;
+        let mut roll_ups = Vec::with_capacity(counts.len());
         for (contest, cc) in election.contests().iter().zip(counts) {
-            cc.roll_up(tree, contest.territory()).map_err(|e| {
+            roll_ups.push(cc.roll_up(tree, contest.territory()).map_err(|e| {
                 StoreError::Invalid(format!(
                     "contest {}: {e}; such totals cannot be recorded",
                     contest.id()
                 ))
-            })?;
+            })?);
         }
         let origin = opts.origin.clone().unwrap_or_else(|| default_origin(&eid));
         if !is_valid_key_name(&origin) {
@@ -92,7 +94,7 @@ impl Store {
             )?;
             for (ci, info) in def_leaf.election.contests.iter().enumerate() {
                 db.exec(
-                    "INSERT INTO contests (election_id, idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT INTO contests (election_id, idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     &[
                         eid.as_str().into(),
                         Value::Int(ci as i64),
@@ -106,11 +108,12 @@ impl Store {
                         opt(info.round),
                         info.threshold_percent.clone().into(),
                         opt(info.reported_units_in_favour),
+                        info.body.clone().into(),
                     ],
                 )?;
                 for (oi, o) in info.options.iter().enumerate() {
                     db.exec(
-                        "INSERT INTO options (election_id, contest_idx, idx, id, name, registered, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO options (election_id, contest_idx, idx, id, name, registered, kind, list_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         &[
                             eid.as_str().into(),
                             Value::Int(ci as i64),
@@ -119,6 +122,7 @@ impl Store {
                             o.name.as_str().into(),
                             opt(o.registered),
                             o.kind.clone().into(),
+                            opt(o.list_length),
                         ],
                     )?;
                 }
@@ -130,8 +134,9 @@ impl Store {
             let mut id = first_id;
             for (ci, (contest, cc)) in election.contests().iter().zip(counts).enumerate() {
                 for (unit, row) in cc.rows() {
+                    let ctx = ProtocolContext::for_unit(tree, &roll_ups[ci], unit, limits);
                     let codes: Vec<String> =
-                        check_protocol(contest, row).iter().map(|f| f.code.to_owned()).collect();
+                        check_protocol(contest, row, &ctx).iter().map(|f| f.code.to_string()).collect();
                     if !codes.is_empty() {
                         flagged += 1;
                     }

@@ -169,11 +169,11 @@ fn definition_rows(db: &mut Db, eid: &str) -> Result<(DefinitionLeaf, Vec<String
         });
     }
     let contests = db.query(
-        "SELECT idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour FROM contests WHERE election_id = ?1 ORDER BY idx",
+        "SELECT idx, id, kind, name, territory, seats, constitutional, unit_test, round, threshold_percent, reported_units_in_favour, body FROM contests WHERE election_id = ?1 ORDER BY idx",
         &[eid.into()],
     )?;
     let options = db.query(
-        "SELECT contest_idx, idx, id, name, registered, kind FROM options WHERE election_id = ?1 ORDER BY contest_idx, idx",
+        "SELECT contest_idx, idx, id, name, registered, kind, list_length FROM options WHERE election_id = ?1 ORDER BY contest_idx, idx",
         &[eid.into()],
     )?;
     let mut by_contest: BTreeMap<i64, Vec<(i64, OptionInfo)>> = BTreeMap::new();
@@ -185,6 +185,7 @@ fn definition_rows(db: &mut Db, eid: &str) -> Result<(DefinitionLeaf, Vec<String
                 name: o[3].text()?.to_owned(),
                 registered: o[4].opt_int()?,
                 kind: o[5].opt_text()?.map(str::to_owned),
+                list_length: o[6].opt_int()?,
             },
         ));
     }
@@ -225,6 +226,7 @@ fn definition_rows(db: &mut Db, eid: &str) -> Result<(DefinitionLeaf, Vec<String
             round: c[8].opt_int()?,
             threshold_percent: c[9].opt_text()?.map(str::to_owned),
             reported_units_in_favour: c[10].opt_int()?,
+            body: c[11].opt_text()?.map(str::to_owned),
             options: opts.into_iter().map(|(_, o)| o).collect(),
         });
     }

@@ -51,6 +51,7 @@ CREATE TABLE contests (
     round BIGINT,
     threshold_percent TEXT,
     reported_units_in_favour BIGINT,
+    body TEXT,
     PRIMARY KEY (election_id, idx)
 );
 CREATE TABLE options (
@@ -61,6 +62,7 @@ CREATE TABLE options (
     name TEXT NOT NULL,
     registered BIGINT,
     kind TEXT,
+    list_length BIGINT,
     PRIMARY KEY (election_id, contest_idx, idx)
 );
 CREATE TABLE protocol_versions (

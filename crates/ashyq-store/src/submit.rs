@@ -2,9 +2,9 @@
 //! corrections as new versions, history. Every accepted version goes through one transaction
 //! that re-checks the version number under the writers' lock and appends to the log.
 
-use ashyq_core::checks::{check_plausibility, check_protocol, check_summary, Finding, Severity};
+use ashyq_core::checks::{check_protocol, required_lines, Finding, ProtocolContext, Severity};
 use ashyq_core::counts::{ContestCounts, Row};
-use ashyq_core::election::{Contest, ContestKind};
+use ashyq_core::election::Contest;
 use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::UnitIdx;
 use ashyq_record::certify::{self, Definition};
@@ -31,28 +31,12 @@ fn finding_codes(findings: &[CheckFinding]) -> Vec<String> {
 fn core_findings(contest: &Contest, f: Vec<Finding>) -> Vec<CheckFinding> {
     f.into_iter()
         .map(|f| CheckFinding {
-            code: f.code.to_owned(),
+            code: f.code.to_string(),
             error: f.severity == Severity::Error,
             line: f.lines.first().map(|l| certify::line_name(contest, l.column())),
             message: f.message,
         })
         .collect()
-}
-
-/// The lines every protocol of a contest must carry (law digest §8.1): voters on the lists,
-/// ballots issued (those who took part), invalid ballots, every option's votes, and on a
-/// referendum the valid-but-not-counted ballots.
-pub(crate) fn required_lines(contest: &Contest) -> Vec<Line> {
-    let mut lines = vec![
-        Line::Protocol(ProtocolLine::Registered),
-        Line::Protocol(ProtocolLine::BallotsIssued),
-        Line::Protocol(ProtocolLine::Invalid),
-    ];
-    if contest.kind() == ContestKind::Referendum {
-        lines.push(Line::Protocol(ProtocolLine::NotCounted));
-    }
-    lines.extend((0..contest.options().len()).map(Line::Option));
-    lines
 }
 
 fn differences(contest: &Contest, a1: &str, r1: &Row, a2: &str, r2: &Row) -> Vec<Difference> {
@@ -343,9 +327,10 @@ impl Store {
     ) -> Result<Vec<CheckFinding>, StoreError> {
         self.check_overflow(def, ci, ui, row)?;
         let contest = &def.election.contests()[ci];
-        let mut f = core_findings(contest, check_protocol(contest, row));
-        if def.tree.children(ui).is_empty() {
-            f.extend(core_findings(contest, check_plausibility(row, &self.limits)));
+        // The one function of core that decides which checks apply (stations: arithmetic and
+        // plausibility; summary protocols: arithmetic and R7 against the protocols below).
+        let below = if def.tree.children(ui).is_empty() {
+            None
         } else {
             let counts = self.latest_counts(def)?;
             let mut below = ContestCounts::new(contest);
@@ -361,13 +346,17 @@ impl Store {
                 }
             }
             if any {
-                let roll =
-                    below.roll_up(&def.tree, ui).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                if let Some(t) = roll.at(ui) {
-                    f.extend(core_findings(contest, check_summary(row, &t.values, t.protocols)));
-                }
+                Some(below.roll_up(&def.tree, ui).map_err(|e| StoreError::Invalid(e.to_string()))?)
+            } else {
+                None
             }
-        }
+        };
+        let ctx = match &below {
+            None if def.tree.children(ui).is_empty() => ProtocolContext::station(self.limits),
+            None => ProtocolContext::summary(None, self.limits),
+            Some(roll) => ProtocolContext::summary(roll.at(ui), self.limits),
+        };
+        let f = core_findings(contest, check_protocol(contest, row, &ctx));
         Ok(f)
     }
 

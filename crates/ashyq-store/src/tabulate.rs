@@ -1,12 +1,12 @@
 //! Totals from the latest accepted versions, reporting progress, intraday turnout and
-//! certification (law digest §8.3–8.4).
+//! certification (law reference §8.3–8.4).
 
 use std::collections::HashMap;
 
 use ashyq_core::counts::ContestCounts;
 use ashyq_core::election::Election;
 use ashyq_core::line::{Line, ProtocolLine};
-use ashyq_core::units::{UnitIdx, UnitTree};
+use ashyq_core::units::UnitTree;
 use ashyq_record::certify::{self, Definition};
 use ashyq_record::leaf::{CertificationLeaf, Leaf, ProtocolLeaf, TurnoutLeaf};
 use ashyq_record::merkle::Hash;
@@ -15,25 +15,6 @@ use crate::append::{append, next_id, NewLeaf};
 use crate::db::Value;
 use crate::rows::{self, parse_lines};
 use crate::{Certification, ContestProgress, Store, StoreError, TurnoutRow, TURNOUT_HOURS};
-
-/// Turnout checks on a station's snapshot: T1 (fewer voters than at an earlier hour: the count
-/// of those who have voted can only grow over the day, law digest §8.4), T2 (more voters than
-/// registered on the station's protocol, §8.1).
-fn turnout_findings(
-    earlier: &[(usize, u64)],
-    hour: usize,
-    voters: u64,
-    registered: Option<u64>,
-) -> Vec<String> {
-    let mut f = Vec::new();
-    if earlier.iter().any(|&(h, v)| (h < hour && v > voters) || (h > hour && v < voters)) {
-        f.push("T1".to_owned());
-    }
-    if registered.is_some_and(|r| voters > r) {
-        f.push("T2".to_owned());
-    }
-    f
-}
 
 impl Store {
     /// The latest version of every protocol as counts per contest.
@@ -168,7 +149,18 @@ impl Store {
             if earlier.iter().any(|&(h, _)| h == hi) {
                 return Err(StoreError::Conflict(format!("unit \"{unit}\" already reported its {hour} turnout")));
             }
-            let findings = turnout_findings(&earlier, hi, voters, registered);
+            // The station's snapshots in the order of the day, this one included: core's turnout
+            // checks (T1 decreasing, T2 above registered).
+            let mut day: Vec<(usize, u64)> = earlier.clone();
+            day.push((hi, voters));
+            day.sort_unstable();
+            let named: Vec<(&str, u64)> = day.iter().map(|&(h, v)| (TURNOUT_HOURS[h], v)).collect();
+            let mut findings: Vec<String> = ashyq_core::checks::check_turnout(&named, registered)
+                .iter()
+                .filter(|f| f.message.contains(&format!("at {hour} ")) || f.message.contains(&format!("reported at {hour}")))
+                .map(|f| f.code.to_string())
+                .collect();
+            findings.dedup();
             let id = next_id(db, "turnout")?;
             db.exec(
                 "INSERT INTO turnout (id, election_id, unit_idx, hour, voters, author, at, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -262,6 +254,30 @@ impl Store {
                 .map_err(|e| StoreError::corrupt(e, format!("the protocols of election {eid}")))?;
             let counts = certify::counts(&def, &latest).map_err(|e| StoreError::corrupt(e, format!("election {eid}")))?;
             let inputs_hash = certify::inputs_hash(&def, &latest);
+            // Counts that the law's own arithmetic rejects are not certified (law reference §8.2).
+            if let Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) =
+                ashyq_core::rules::outcome(&def.election, &def.tree, &counts, &Default::default())
+            {
+                return Err(StoreError::Rejected(
+                    failed
+                        .iter()
+                        .map(|f| {
+                            let contest = &def.election.contests()[f.contest];
+                            crate::CheckFinding {
+                                code: f.finding.code.to_string(),
+                                error: true,
+                                line: f.finding.lines.first().map(|l| certify::line_name(contest, l.column())),
+                                message: format!(
+                                    "contest {}, unit {}: {}",
+                                    contest.id(),
+                                    def.tree.unit(f.unit).id,
+                                    f.finding.message
+                                ),
+                            }
+                        })
+                        .collect(),
+                ));
+            }
             let totals = certify::totals_csv(&def, &counts).map_err(StoreError::Invalid)?;
             let seq = db.query_one("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM certifications WHERE election_id = ?1", &[eid.as_str().into()])?[0].int()? + 1;
             db.exec(

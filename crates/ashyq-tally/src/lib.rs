@@ -1,6 +1,6 @@
 //! Tallies: the totals of every contest at chosen units of the territorial tree (the root of
 //! each contest's territory, or every unit of a kind such as `region`), following the
-//! tabulation chain of the law digest §8.3 (station → district → region → country).
+//! tabulation chain of the law reference §8.3 (station → district → region → country).
 //!
 //! Semantics are exactly those of [`ashyq_core::counts::ContestCounts::roll_up`]: a unit's
 //! total is the sum of its children's totals when any unit below it has a protocol (its own

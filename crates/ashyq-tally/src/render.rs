@@ -1,5 +1,5 @@
 //! Printing tallies. Every line that at least one contributing protocol has is printed, in
-//! protocol column order (the fixed lines of the law digest §8.1, then the options in package
+//! protocol column order (the fixed lines of the law reference §8.1, then the options in package
 //! order); a line some contributing protocol lacks is unknown and printed as an empty CSV
 //! value, JSON `null` or `unknown`.
 

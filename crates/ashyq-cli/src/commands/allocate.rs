@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use ashyq_apportionment::{
     allocate, Allocation, ApportionmentError, Method, Threshold, TieBreak, TiePolicy,
 };
+use ashyq_core::quote::quote;
 use clap::builder::PossibleValuesParser;
 
 use super::print;
@@ -74,9 +75,12 @@ pub(crate) struct AllocateArgs {
 
     /// CSV file with header `option,votes`: one row per option, in registration
     /// order (which `--ties order` follows); votes are non-negative integers; option
-    /// names must be unique. Other columns are ignored.
+    /// names must be unique. Other columns are ignored, but every row has as many fields as
+    /// the header (a thousands separator such as 1,000 is an error, not 1).
+    ///
+    /// Without FILE, or with `-`, the CSV is read from standard input.
     #[arg(value_name = "FILE")]
-    pub(crate) file: PathBuf,
+    pub(crate) file: Option<PathBuf>,
 }
 
 /// How to break exact ties.
@@ -143,9 +147,28 @@ struct Row {
 }
 
 /// Reads and validates the votes file; every error names `FILE:LINE` and the column.
-fn read_rows(path: &Path) -> Result<Vec<Row>> {
-    let shown = path.display().to_string();
-    let data = std::fs::read(path).with_context(|| format!("{shown}: cannot read the file"))?;
+/// The name messages use for the input: the file, or `<stdin>`.
+fn input_name(path: Option<&Path>) -> String {
+    match path {
+        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
+        _ => "<stdin>".to_owned(),
+    }
+}
+
+fn read_rows(path: Option<&Path>) -> Result<Vec<Row>> {
+    let shown = input_name(path);
+    let shown_path = shown.clone();
+    let data = match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::read(p).with_context(|| format!("{shown}: cannot read the file"))?
+        }
+        _ => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+                .with_context(|| format!("{shown}: cannot read standard input"))?;
+            buf
+        }
+    };
     if data.iter().all(|b| b.is_ascii_whitespace()) {
         bail!("{shown}: empty file; expected a header line `option,votes`");
     }
@@ -164,7 +187,7 @@ fn read_rows(path: &Path) -> Result<Vec<Row>> {
             [i] => Ok(*i),
             [] => Err(anyhow!(
                 "{shown}:1: missing column {name} in the header (found: {}); expected `option,votes`",
-                header.iter().collect::<Vec<_>>().join(",")
+                quote(&header.iter().collect::<Vec<_>>().join(","))
             )),
             _ => Err(anyhow!("{shown}:1: column {name} appears more than once in the header")),
         }
@@ -180,6 +203,22 @@ fn read_rows(path: &Path) -> Result<Vec<Row>> {
             anyhow!("{shown}{line}: cannot read the row: {e}")
         })?;
         let line = record.position().map_or(0, |p| p.line());
+        if record.len() != header.len() {
+            let shown: Vec<&str> = record.iter().collect();
+            let hint = if record.len() > header.len() {
+                "; a thousands separator inside a number (1,000) splits it into two fields: write 1000"
+            } else {
+                ""
+            };
+            bail!(
+                "{shown_file}:{line}: the row has {} field(s) but the header has {} ({}): {}{hint}",
+                record.len(),
+                header.len(),
+                header.iter().collect::<Vec<_>>().join(","),
+                quote(&shown.join(",")),
+                shown_file = shown_path,
+            );
+        }
         let field = |col: usize, name: &str| -> Result<String> {
             match record.get(col) {
                 None => Err(anyhow!(
@@ -196,15 +235,22 @@ fn read_rows(path: &Path) -> Result<Vec<Row>> {
         let votes = if raw.bytes().all(|b| b.is_ascii_digit()) {
             raw.parse::<u64>().map_err(|_| {
                 anyhow!(
-                    "{shown}:{line}: value {raw:?} in column votes is too large (the maximum is {})",
+                    "{shown}:{line}: value {} in column votes is too large (the maximum is {})",
+                    quote(&raw),
                     u64::MAX
                 )
             })?
         } else {
-            bail!("{shown}:{line}: value {raw:?} in column votes is not a non-negative integer");
+            bail!(
+                "{shown}:{line}: value {} in column votes is not a non-negative integer",
+                quote(&raw)
+            );
         };
         if let Some(first) = first_line.get(&name) {
-            bail!("{shown}:{line}: duplicate option {name:?} in column option (first on line {first})");
+            bail!(
+                "{shown}:{line}: duplicate option {} in column option (first on line {first})",
+                quote(&name)
+            );
         }
         first_line.insert(name.clone(), line);
         rows.push(Row { name, votes });
@@ -219,7 +265,7 @@ fn read_rows(path: &Path) -> Result<Vec<Row>> {
 fn name_list(rows: &[Row], indices: &[usize]) -> String {
     let names: Vec<String> = indices
         .iter()
-        .map(|&i| rows.get(i).map_or_else(|| format!("#{i}"), |r| format!("{:?}", r.name)))
+        .map(|&i| rows.get(i).map_or_else(|| format!("#{i}"), |r| quote(&r.name)))
         .collect();
     match names.split_last() {
         None => String::new(),
@@ -247,7 +293,8 @@ pub(crate) fn run(args: &AllocateArgs) -> Result<ExitCode> {
             TiePolicy::Lot { seed: args.seed.ok_or_else(|| anyhow!("--ties lot requires --seed"))? }
         }
     };
-    let rows = read_rows(&args.file)?;
+    let rows = read_rows(args.file.as_deref())?;
+    let shown = input_name(args.file.as_deref());
     let votes: Vec<u64> = rows.iter().map(|r| r.votes).collect();
     let threshold = match args.threshold {
         None => None,
@@ -259,7 +306,7 @@ pub(crate) fn run(args: &AllocateArgs) -> Result<ExitCode> {
                     u64::try_from(sum).map_err(|_| {
                         anyhow!(
                             "{}: the votes add up to {sum}, too many for a threshold base; give --threshold-base",
-                            args.file.display()
+                            shown
                         )
                     })?
                 }
@@ -280,7 +327,7 @@ pub(crate) fn run(args: &AllocateArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
         Err(e) => {
-            bail!("{}: cannot allocate {} seats by {method}: {e}", args.file.display(), args.seats)
+            bail!("{shown}: cannot allocate {} seats by {method}: {e}", args.seats)
         }
     };
     report_ties(&rows, &allocation);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use ashyq_core::rules::outcome;
+use ashyq_core::rules::{outcome, OutcomeError, OutcomeOptions};
 use ashyq_record::verify::Anchors;
 use ashyq_record::VerifierKey;
 use ashyq_store::{ImportOptions, OpenMode};
@@ -62,6 +62,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
         dir.display(),
         args.db
     );
+    let mut refused = 0usize;
     for p in &packages {
         let package = load_package(p)?;
         let id = package.election.id().to_string();
@@ -79,11 +80,29 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
         };
         // The outcome is computed from what the record holds, not from the files.
         let (election, tree, counts) = store.totals(&id)?;
-        let result = outcome(&election, &tree, &counts)?;
-        let certification = store.certify(&id)?;
         out.push_str(&"=".repeat(100));
         out.push('\n');
         out.push_str(&format!("Package: {} ({imported})\n", p.display()));
+        // No winner is declared from counts that fail an error check.
+        let result = match outcome(&election, &tree, &counts, &OutcomeOptions::default()) {
+            Ok(r) => r,
+            Err(OutcomeError::FailedChecks(failed)) => {
+                refused += 1;
+                out.push_str(&format!(
+                    "No outcome: {} protocol check(s) fail with severity error, so the law's own arithmetic rejects these counts (not certified):\n",
+                    failed.len()
+                ));
+                for f in &failed {
+                    out.push_str(&format!(
+                        "  {}\n",
+                        ashyq_report::failed_check_line(&election, &tree, f)
+                    ));
+                }
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let certification = store.certify(&id)?;
         out.push_str(&ashyq_report::outcome_text(&election, &tree, &result));
         out.push_str(&format!("Certified: SHA-256 of the inputs {}\n", certification.inputs_hash));
         out.push_str(&format!(
@@ -117,5 +136,5 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
         }
     }
     print(&out)?;
-    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if findings.is_empty() && refused == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

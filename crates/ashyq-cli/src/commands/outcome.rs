@@ -4,30 +4,48 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use ashyq_core::rules::{outcome, RuleSetId};
+use ashyq_core::rules::{outcome, OutcomeError, OutcomeOptions, RuleSetId};
 
+use super::check::{finding_problem, problems_json, problems_text, Problem};
 use super::{load_package, print, Format};
 
 /// Arguments of `ashyq outcome`.
+///
+/// Exit codes: 0 an outcome was computed (it may say "undetermined by law"); 1 a protocol
+/// fails an error-severity check, so no outcome is declared (the failed checks are printed as
+/// `ashyq check` prints them); 2 the package cannot be read.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 outcome computed; 1 protocols fail error checks (no outcome without \
+--ignore-checks); 2 unreadable or malformed package."
+)]
 pub(crate) struct OutcomeArgs {
     /// The election package folder (election.toml, units.csv, counts.csv).
     pub(crate) package: PathBuf,
     /// Output format: `text` explains every step (threshold table, quota, remainders, per-unit
-    /// referendum table, run-off reason, the rule and its legal source); `json` prints one object
-    /// {"election","rules","contests":[…]}.
+    /// referendum table, run-off reason, the rule with its legal source and confidence mark);
+    /// `json` prints one object {"election","rules","hypothetical","what_if","warnings",
+    /// "failed_checks","contests":[…]}.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
-    /// "What if": apply another rule set instead of the package's own (kz-2007, kz-2022,
-    /// kz-2026, none), e.g. the 2023 votes under the 2007–2021 rules.
+    /// "What if": apply another rule set instead of the package's own (kz-2007, kz-2009,
+    /// kz-2022, kz-2026, none), e.g. the 2023 votes under the 2009–2022 rules. The outcome is
+    /// labelled hypothetical and says what the other rule set changes and what stays as the
+    /// package says (seats, votes).
     #[arg(long, value_name = "RULESET", value_parser = parse_rules)]
     pub(crate) rules: Option<RuleSetId>,
+    /// Compute the outcome even when protocols fail error-severity checks (arithmetic the law
+    /// itself rejects). The outcome then lists the failed checks at the top and is labelled
+    /// hypothetical. Without it, such a package gets no outcome (exit 1).
+    #[arg(long)]
+    pub(crate) ignore_checks: bool,
 }
 
 pub(crate) fn parse_rules(s: &str) -> Result<RuleSetId, String> {
     RuleSetId::from_name(s).ok_or_else(|| {
         format!(
-            "unknown rule set \"{s}\"; known rule sets: {}",
+            "unknown rule set {}; known rule sets: {}",
+            ashyq_core::quote::quote(s),
             RuleSetId::ALL.map(|r| r.name()).join(", ")
         )
     })
@@ -35,17 +53,37 @@ pub(crate) fn parse_rules(s: &str) -> Result<RuleSetId, String> {
 
 pub(crate) fn run(args: &OutcomeArgs) -> Result<ExitCode> {
     let package = load_package(&args.package)?;
-    let election = match args.rules {
-        Some(r) => package.election.with_rules(r),
-        None => package.election.clone(),
+    let options = OutcomeOptions { rules: args.rules, ignore_failed_checks: args.ignore_checks };
+    let result = match outcome(&package.election, &package.tree, &package.counts, &options) {
+        Ok(r) => r,
+        Err(OutcomeError::FailedChecks(failed)) => {
+            let problems: Vec<Problem> = failed
+                .iter()
+                .map(|f| finding_problem(&package, f.contest, f.unit, &f.finding))
+                .collect();
+            let summary = format!(
+                "no outcome: {} protocol check(s) fail with severity error, and the law's own arithmetic rejects these counts; fix the protocols, or rerun with --ignore-checks to see what they would give\n",
+                failed.len()
+            );
+            match args.format {
+                Format::Text => print(&problems_text(&args.package, &problems, &summary))?,
+                Format::Json => {
+                    eprint!("{summary}");
+                    print(&problems_json(&args.package, &problems)?)?
+                }
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Err(e @ OutcomeError::Count(_)) => {
+            return Err(e)
+                .with_context(|| format!("cannot total the counts of {}", args.package.display()))
+        }
     };
-    let result = outcome(&election, &package.tree, &package.counts)
-        .with_context(|| format!("cannot total the counts of {}", args.package.display()))?;
     let text = match args.format {
-        Format::Text => ashyq_report::outcome_text(&election, &package.tree, &result),
+        Format::Text => ashyq_report::outcome_text(&package.election, &package.tree, &result),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&ashyq_report::outcome_json(
-                &election,
+                &package.election,
                 &package.tree,
                 &result,
             ))?;

@@ -1,6 +1,6 @@
 //! `ashyq protocol`: enter, correct, double-enter and resolve protocols in the record; show a
 //! protocol's history, reporting progress, intraday turnout; certify the totals. Every change is
-//! a new version (author, time, reason); nothing is overwritten (law digest §8; peers.md,
+//! a new version (author, time, reason); nothing is overwritten (law reference §8; peers.md,
 //! Abacus double entry).
 
 use std::path::PathBuf;
@@ -148,6 +148,7 @@ fn submission(e: &Entry, now: &str) -> Submission {
         reason: e.reason.clone(),
         override_errors: e.override_errors,
         acknowledge_warnings: e.acknowledge,
+        idempotency: None,
     }
 }
 
@@ -297,10 +298,33 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             let signer = load_key(a.key.as_deref(), false)?;
             let (mut store, id) = a.target.open()?;
             store.set_signer(signer);
-            let c = store.certify(&id).context("cannot certify")?;
+            let c = match store.certify(&id) {
+                Err(StoreError::Rejected(failed)) => {
+                    let mut s = format!("election {id} is not certified: {} protocol check(s) fail with severity error, and the law's own arithmetic rejects these counts:\n", failed.len());
+                    for f in &failed {
+                        s.push_str(&format!("  {f}\n"));
+                    }
+                    print(&s)?;
+                    return Ok(ExitCode::from(1));
+                }
+                r => r.context("cannot certify")?,
+            };
             let (election, tree, _) = store.totals(&id)?;
-            let o = ashyq_core::rules::outcome(&election, &tree, &c.counts)
-                .context("cannot compute the outcome")?;
+            let options = ashyq_core::rules::OutcomeOptions::default();
+            let o = match ashyq_core::rules::outcome(&election, &tree, &c.counts, &options) {
+                Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) => {
+                    let mut s = format!("certification {} of election {id}: no outcome, {} protocol check(s) fail with severity error:\n", c.seq, failed.len());
+                    for f in &failed {
+                        s.push_str(&format!(
+                            "  {}\n",
+                            ashyq_report::failed_check_line(&election, &tree, f)
+                        ));
+                    }
+                    print(&s)?;
+                    return Ok(ExitCode::from(1));
+                }
+                r => r.context("cannot compute the outcome")?,
+            };
             let mut s = format!(
                 "certification {} of election {id} at {}: covers {} log entries, inputs SHA-256 {}; it is log entry {}\n\n",
                 c.seq,

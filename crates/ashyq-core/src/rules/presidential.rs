@@ -1,5 +1,6 @@
-//! The presidential election (law digest §2): absolute majority of the valid votes, run-off
-//! between the top two, "against all" without legal effect.
+//! The presidential election (law reference §2): absolute majority of the valid votes, run-off
+//! between the top two, a repeat election after a tied run-off, "against all" without legal
+//! effect.
 
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
@@ -28,6 +29,9 @@ pub struct PresidentialOutcome {
     pub winner: Option<usize>,
     /// The two candidates of the run-off (option indices), most votes first.
     pub runoff: Option<[usize; 2]>,
+    /// The run-off gave no winner (a tie): the CEC calls a repeat election within two months
+    /// (law reference §2, Failed election, M).
+    pub repeat_election: bool,
     /// "Against all" exceeded half of the base: recorded, no legal effect.
     pub against_all_majority: bool,
     /// Why undetermined, if so.
@@ -50,6 +54,7 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
         base: None,
         winner: None,
         runoff: None,
+        repeat_election: false,
         against_all_majority: false,
         undetermined: None,
     };
@@ -93,10 +98,8 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
                 c.len()
             ));
         } else if c[0].votes == c[1].votes {
-            out.undetermined = Some(format!(
-                "undetermined by law: the run-off is tied at {} votes each; the law's rule for a tied run-off was not found (law digest §2, §12)",
-                c[0].votes
-            ));
+            // Determined: the run-off gave no winner, so a repeat election follows.
+            out.repeat_election = true;
         } else {
             out.winner = Some(c[0].option);
         }
@@ -112,7 +115,7 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
         0 => out.undetermined = Some("undetermined: the contest has no candidates".into()),
         1 => {
             out.undetermined = Some(
-                "undetermined by law: the only candidate lacks an absolute majority and a run-off needs two candidates; the law calls repeat elections (law digest §2, [S19], M)".into(),
+                "undetermined by law: the only candidate lacks an absolute majority and a run-off needs two candidates; the law reference has no rule for this case (law reference §2, §12)".into(),
             )
         }
         _ => {
@@ -123,7 +126,7 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
                     .map(|r| contest.options()[r.option].id.to_string())
                     .collect();
                 out.undetermined = Some(format!(
-                    "undetermined by law: {} tie at {} votes for a run-off place; the law's tie rule was not found",
+                    "undetermined by law: {} tie at {} votes for a run-off place; the law's tie rule was not found (law reference §2, §12)",
                     tied.join(", "),
                     c[1].votes
                 ));

@@ -1,4 +1,4 @@
-//! The republican referendum (Const. Law No. 2592, Art. 31; law digest §1 and addendum A1).
+//! The republican referendum (Const. Law No. 2592, Art. 31; law reference §1 and addendum A1).
 
 use crate::counts::{RollUp, Totals};
 use crate::election::{Contest, UnitTest};
@@ -19,7 +19,7 @@ pub enum UnitsBasis {
     Unknown,
 }
 
-/// One top-level unit of the territorial test.
+/// One unit of the territorial test.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReferendumUnitRow {
     /// The unit.
@@ -38,6 +38,26 @@ pub struct ReferendumUnitRow {
     pub turnout_majority: Option<bool>,
 }
 
+/// Which count of "those who took part" the decision divides by, and what the other count
+/// would decide (law reference §1, §8.1–§8.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TakePartBase {
+    /// The count used: `ballots_issued` (voters who received a ballot; turnout is received
+    /// ballots / voters on the lists, law reference §8.1, H).
+    pub used: Option<u64>,
+    /// The name of the other count: `ballots_found` (ballots in the boxes, which check R2 sums
+    /// against) or, without it, the sum of the ballot lines (yes + no + invalid + not counted).
+    pub other_name: &'static str,
+    /// The other count, when known.
+    pub other: Option<u64>,
+    /// Validity with the other count.
+    pub valid_other: Option<bool>,
+    /// National yes-majority with the other count.
+    pub national_majority_other: Option<bool>,
+    /// The two counts decide validity or the national majority differently.
+    pub flips: bool,
+}
+
 /// The referendum's outcome with every figure a reader needs to re-check it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReferendumOutcome {
@@ -53,6 +73,8 @@ pub struct ReferendumOutcome {
     pub invalid: Option<u64>,
     /// Valid but not counted (both options marked).
     pub not_counted: Option<u64>,
+    /// Which count of participants the decision used, and what the other would decide.
+    pub base: TakePartBase,
     /// Validity: more than half of the registered took part.
     pub valid: Option<bool>,
     /// Yes has more than half of the participants nationally.
@@ -63,10 +85,18 @@ pub struct ReferendumOutcome {
     pub unit_test: UnitTest,
     /// True when the package chose the test, false when it is the rule set's default.
     pub unit_test_from_package: bool,
-    /// The top-level units (children of the territory) with their figures.
+    /// The statement the default follows (empty when the package chose).
+    pub unit_test_basis: &'static str,
+    /// The units of the two-thirds test (regions and cities of republican significance under
+    /// the territory) with their figures.
     pub units: Vec<ReferendumUnitRow>,
-    /// n: number of top-level units.
+    /// Children of the territory that are not units of the test (e.g. `abroad`).
+    pub units_excluded: Vec<UnitIdx>,
+    /// n: number of units of the test.
     pub units_total: u32,
+    /// The number of units on the map in force on the election day, when known (17 until
+    /// 7 Jun 2022, 20 from 8 Jun 2022).
+    pub units_expected: Option<u32>,
     /// ceil(2n/3) for a constitutional question; 0 otherwise.
     pub units_required: u32,
     /// Units passing the applied test (`None` when unknown).
@@ -83,11 +113,50 @@ pub struct ReferendumOutcome {
     pub territorial_pass: Option<bool>,
     /// Adopted (`None`: undetermined).
     pub adopted: Option<bool>,
+    /// What a reader must know (map, base).
+    pub warnings: Vec<String>,
     /// Why undetermined, if so.
     pub undetermined: Option<String>,
 }
 
-/// `ceil(2n/3)`: 12 of 17, 14 of 20 (law digest §1: "11 of 17" is too few).
+/// The units of the two-thirds test under a territory (law reference §1): its children of kind
+/// `region` (oblast) or `city` (city of republican significance, the capital included) count;
+/// other children (e.g. `abroad`) hold counts but are not units of the test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerritorialUnits {
+    /// Regions and cities of republican significance, in tree order.
+    pub counted: Vec<UnitIdx>,
+    /// Other children of the territory, which the test leaves out.
+    pub excluded: Vec<UnitIdx>,
+}
+
+/// Unit kinds that are units of the two-thirds test.
+pub const TERRITORIAL_KINDS: [&str; 2] = ["region", "city"];
+
+/// Splits the children of `territory` into the units of the two-thirds test and the rest.
+pub fn territorial_units(tree: &UnitTree, territory: UnitIdx) -> TerritorialUnits {
+    let (counted, excluded) = tree
+        .children(territory)
+        .iter()
+        .partition(|&&u| TERRITORIAL_KINDS.contains(&tree.unit(u).kind.as_str()));
+    TerritorialUnits { counted, excluded }
+}
+
+/// The number of oblasts and cities of republican significance on `date` (law reference §1,
+/// §9): 20 from 8 Jun 2022 (Abai, Zhetysu, Ulytau took effect), 17 from 2019 until 7 Jun 2022
+/// (Shymkent a city of republican significance since 2018; the day is not in the reference);
+/// `None` before 2019, which the reference does not cover.
+pub fn expected_units(date: &str) -> Option<u32> {
+    if date >= "2022-06-08" {
+        Some(20)
+    } else if date >= "2019-01-01" {
+        Some(17)
+    } else {
+        None
+    }
+}
+
+/// `ceil(2n/3)`: 12 of 17, 14 of 20 (law reference §1: "11 of 17" is too few).
 pub fn units_required(n: u32) -> u32 {
     (2 * n).div_ceil(3)
 }
@@ -101,6 +170,8 @@ pub(super) fn decide(
     tree: &UnitTree,
     roll_up: &RollUp,
     default_test: UnitTest,
+    default_why: &'static str,
+    date: &str,
 ) -> ReferendumOutcome {
     let yes_idx = contest.option_index("yes");
     let no_idx = contest.option_index("no");
@@ -111,6 +182,8 @@ pub(super) fn decide(
     let took_part = get(national, ProtocolLine::BallotsIssued);
     let yes = opt(national, yes_idx);
     let no = opt(national, no_idx);
+    let invalid = get(national, ProtocolLine::Invalid);
+    let not_counted = get(national, ProtocolLine::NotCounted);
     let valid = match (took_part, registered) {
         (Some(t), Some(r)) => Some(more_than_half(t, r)),
         _ => None,
@@ -119,9 +192,38 @@ pub(super) fn decide(
         (Some(y), Some(t)) => Some(more_than_half(y, t)),
         _ => None,
     };
+    let mut warnings = Vec::new();
+    // The other count of those who took part: ballots found, else the ballot lines' sum.
+    let (other_name, other) = match get(national, ProtocolLine::BallotsFound) {
+        Some(f) => ("ballots_found", Some(f)),
+        None => (
+            "yes + no + invalid + not_counted",
+            [yes, no, invalid, not_counted]
+                .into_iter()
+                .try_fold(0u64, |acc, v| v.and_then(|v| acc.checked_add(v))),
+        ),
+    };
+    let valid_other = other.zip(registered).map(|(t, r)| more_than_half(t, r));
+    let national_majority_other = yes.zip(other).map(|(y, t)| more_than_half(y, t));
+    let flips = (valid.is_some() && valid_other.is_some() && valid != valid_other)
+        || (national_majority.is_some()
+            && national_majority_other.is_some()
+            && national_majority != national_majority_other);
+    if flips {
+        warnings.push(format!(
+            "the result depends on which count of those who took part is used: with ballots_issued = {} the referendum is {} and yes {} more than half; with {other_name} = {} it is {} and yes {} more than half. This outcome uses ballots_issued, the voters who received a ballot (law reference §1, §8.1); check R2 compares the ballots with ballots_found",
+            took_part.map_or("unknown".into(), |v| v.to_string()),
+            if valid == Some(true) { "valid" } else { "not valid" },
+            if national_majority == Some(true) { "has" } else { "does not have" },
+            other.map_or("unknown".into(), |v| v.to_string()),
+            if valid_other == Some(true) { "valid" } else { "not valid" },
+            if national_majority_other == Some(true) { "has" } else { "does not have" },
+        ));
+    }
     let unit_test = contest.unit_test().unwrap_or(default_test);
-    let children = tree.children(contest.territory());
-    let units: Vec<ReferendumUnitRow> = children
+    let test_units = territorial_units(tree, contest.territory());
+    let units: Vec<ReferendumUnitRow> = test_units
+        .counted
         .iter()
         .map(|&u| {
             let t = roll_up.at(u);
@@ -141,6 +243,26 @@ pub(super) fn decide(
         .collect();
     let units_total = units.len() as u32;
     let constitutional = contest.constitutional();
+    let national_territory = tree.unit(contest.territory()).parent.is_none();
+    let units_expected = if national_territory { expected_units(date) } else { None };
+    if let Some(expected) = units_expected.filter(|&e| constitutional && e != units_total) {
+        warnings.push(format!(
+            "the package's map has {units_total} regions and cities of republican significance under the territory, but the map in force on {date} had {expected} (17 until 7 Jun 2022, 20 from 8 Jun 2022; law reference §1, §9): the two-thirds test here needs {} units, on the map in force {}",
+            units_required(units_total),
+            units_required(expected)
+        ));
+    }
+    if !test_units.excluded.is_empty() && constitutional {
+        let names: Vec<String> = test_units
+            .excluded
+            .iter()
+            .map(|&u| format!("{} (kind \"{}\")", tree.unit(u).id, tree.unit(u).kind))
+            .collect();
+        warnings.push(format!(
+            "not units of the two-thirds test, though their votes count nationally: {}; only units of kind \"region\" or \"city\" are oblasts and cities of republican significance",
+            names.join(", ")
+        ));
+    }
     let required = if constitutional { units_required(units_total) } else { 0 };
     let count = |f: fn(&ReferendumUnitRow) -> Option<bool>| -> (u32, u32) {
         let pass = units.iter().filter(|u| f(u) == Some(true)).count() as u32;
@@ -156,7 +278,7 @@ pub(super) fn decide(
     let any_unit_data = units.iter().any(|u| roll_up.at(u.unit).is_some());
     let mut reasons: Vec<String> = Vec::new();
     let (units_in_favour, units_basis, territorial_pass, units_unknown) = if !constitutional {
-        let known = (applied_unknown < units_total).then_some(applied_pass);
+        let known = (any_unit_data && applied_unknown < units_total).then_some(applied_pass);
         (known, UnitsBasis::NotApplicable, None, applied_unknown)
     } else if any_unit_data {
         let pass = if applied_pass >= required {
@@ -174,7 +296,7 @@ pub(super) fn decide(
     } else if let Some(reported) = contest.reported_units_in_favour() {
         (Some(reported), UnitsBasis::Reported, Some(reported >= required), units_total)
     } else if units_total == 0 {
-        reasons.push("units.csv lists no regions or cities of republican significance under the territory, so the two-thirds test cannot be applied".to_owned());
+        reasons.push("units.csv lists no regions or cities of republican significance (kind \"region\" or \"city\") under the territory, so the two-thirds test cannot be applied".to_owned());
         (None, UnitsBasis::Unknown, None, 0)
     } else {
         reasons.push("the package has no counts below the territory and no reported_units_in_favour, so the two-thirds test cannot be evaluated".to_owned());
@@ -204,15 +326,26 @@ pub(super) fn decide(
         took_part,
         yes,
         no,
-        invalid: get(national, ProtocolLine::Invalid),
-        not_counted: get(national, ProtocolLine::NotCounted),
+        invalid,
+        not_counted,
+        base: TakePartBase {
+            used: took_part,
+            other_name,
+            other,
+            valid_other,
+            national_majority_other,
+            flips,
+        },
         valid,
         national_majority,
         constitutional,
         unit_test,
         unit_test_from_package: contest.unit_test().is_some(),
+        unit_test_basis: if contest.unit_test().is_some() { "" } else { default_why },
         units,
+        units_excluded: test_units.excluded,
         units_total,
+        units_expected,
         units_required: required,
         units_in_favour,
         units_yes_majority: (ym_unknown == 0 && units_total > 0).then_some(ym_pass),
@@ -221,6 +354,7 @@ pub(super) fn decide(
         units_basis,
         territorial_pass,
         adopted,
+        warnings,
         undetermined,
     }
 }
@@ -235,5 +369,14 @@ mod tests {
         assert_eq!(units_required(20), 14);
         assert_eq!(units_required(3), 2);
         assert_eq!(units_required(0), 0);
+    }
+
+    #[test]
+    fn the_map_in_force_by_date() {
+        assert_eq!(expected_units("2022-06-05"), Some(17));
+        assert_eq!(expected_units("2022-06-08"), Some(20));
+        assert_eq!(expected_units("2026-03-15"), Some(20));
+        assert_eq!(expected_units("2018-06-19"), None);
+        assert_eq!(expected_units("1995-08-30"), None);
     }
 }

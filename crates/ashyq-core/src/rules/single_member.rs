@@ -1,9 +1,12 @@
-//! Single-member districts (Mazhilis SMDs, maslikhat SMDs, akims): plurality (law digest §3.1,
-//! §4, §5).
+//! Single-member contests: Mazhilis districts and maslikhat districts by plurality (law
+//! reference §3.1, §4); directly elected akims, where plurality is only assumed and a run-off
+//! rule is unknown (§5).
 
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
+use crate::line::ProtocolLine;
 use crate::rules::presidential::{checked_total, CandidateRow};
+use crate::rules::SingleMemberRules;
 
 /// Single-member outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,17 +21,25 @@ pub struct SingleMemberOutcome {
     pub winner: Option<usize>,
     /// "Against all" got more votes than the winner: recorded; no legal effect found.
     pub against_all_exceeds_winner: bool,
+    /// Akims only: the ballots the leader needs more than half of for the outcome not to
+    /// depend on the unknown majority rule (valid votes + invalid ballots).
+    pub majority_base: Option<u64>,
     /// Why undetermined, if so.
     pub undetermined: Option<String>,
 }
 
-pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SingleMemberOutcome {
+pub(super) fn decide(
+    contest: &Contest,
+    total: Option<&Totals>,
+    rules: &SingleMemberRules,
+) -> SingleMemberOutcome {
     let mut out = SingleMemberOutcome {
         candidates: Vec::new(),
         against_all: None,
         base: None,
         winner: None,
         against_all_exceeds_winner: false,
+        majority_base: None,
         undetermined: None,
     };
     let Some(total) = total else {
@@ -54,10 +65,10 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SingleMemberO
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
     out.base = checked_total(out.candidates.iter().map(|c| c.votes), out.against_all);
-    if out.base.is_none() {
+    let Some(base) = out.base else {
         out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
         return out;
-    }
+    };
     let c = &out.candidates;
     match c.first() {
         None => out.undetermined = Some("undetermined: the contest has no candidates".into()),
@@ -71,10 +82,34 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SingleMemberO
                 .map(|r| contest.options()[r.option].id.to_string())
                 .collect();
             out.undetermined = Some(format!(
-                "undetermined by law: {} are tied at {} votes; the law's rule for a tied single-member district was not found (law digest §3.1, [?])",
+                "undetermined by law: {} are tied at {} votes; the law's rule for a tie was not found (law reference §3.1, §12, [?])",
                 tied.join(", "),
                 first.votes
             ));
+        }
+        Some(first) if rules.majority_unknown => {
+            // Plurality is only assumed for akims [L]; a majority-and-run-off rule is not
+            // excluded [?]. The leader is elected under either reading only with more than half
+            // of all ballots (valid votes + invalid).
+            let Some(invalid) = total.line(ProtocolLine::Invalid) else {
+                out.undetermined = Some(format!(
+                    "undetermined: {} leads, but the invalid ballots are unknown, and an akim's winner is determined only with more than half of all ballots (valid + invalid), since a run-off rule is not excluded (law reference §5, [?])",
+                    contest.options()[first.option].id
+                ));
+                return out;
+            };
+            let majority_base = base.saturating_add(invalid);
+            out.majority_base = Some(majority_base);
+            if 2 * u128::from(first.votes) > u128::from(majority_base) {
+                out.winner = Some(first.option);
+            } else {
+                out.undetermined = Some(format!(
+                    "undetermined by law: {} leads with {} of {} ballots, not more than half; plurality is only assumed for akims [L], and whether a run-off follows, or what \"against all\" does, is not known (law reference §5, [?])",
+                    contest.options()[first.option].id,
+                    first.votes,
+                    majority_base
+                ));
+            }
         }
         Some(first) => {
             out.winner = Some(first.option);
