@@ -64,6 +64,11 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
     Protocol(commands::protocol::ProtocolArgs),
+    /// Statistical forensics of one contest: integer percentages, fingerprint and Klimek model,
+    /// Shpilkin's estimate, digit tests, regions, ranked stations; exit 1 when flagged.
+    Forensics(commands::forensics::ForensicsArgs),
+    /// Surveys and exit polls: margins of error, a poll against the official result, pooling.
+    Survey(commands::survey::SurveyArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +87,8 @@ fn main() -> ExitCode {
         Command::Verify(a) => commands::verify::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
+        Command::Forensics(a) => commands::forensics::run(a),
+        Command::Survey(a) => commands::survey::run(a),
     };
     match res {
         Ok(code) => code,
