@@ -103,6 +103,9 @@ pub struct StationCounts {
     pub incomplete: u64,
     /// Stations examined.
     pub stations: u64,
+    /// Units at the bottom of the territory with no protocol at all (e.g. an empty protocol
+    /// in the source): not examined.
+    pub without_protocol: u64,
 }
 
 /// One top-level unit.
@@ -157,7 +160,9 @@ pub struct RankedStation {
     pub reasons: Vec<String>,
 }
 
-/// Flags at [`ALPHA`] (and the model thresholds).
+/// Flags at [`ALPHA`]: the tests with a p-value. The model estimates (Klimek, Shpilkin) carry
+/// no flag: they are non-zero for honest elections whose turnout and support are correlated
+/// (docs/forensics.md, detection power).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Flags {
     /// The significance level.
@@ -170,17 +175,9 @@ pub struct Flags {
     pub last_digit: bool,
     /// Resampled 0/5 test p < alpha.
     pub zero_five: bool,
-    /// Klimek f_i + f_e ≥ [`KLIMEK_FLAG`].
-    pub klimek: bool,
-    /// Shpilkin's anomalous votes ≥ [`SHPILKIN_FLAG`] percent of the leader's.
-    pub shpilkin: bool,
+    /// Any of the above.
+    pub any: bool,
 }
-
-/// Klimek flag threshold on f_i + f_e (calibrated on clean generated elections, see
-/// docs/forensics.md).
-pub const KLIMEK_FLAG: f64 = 0.1;
-/// Shpilkin flag threshold: anomalous votes as a percentage of the leader's votes.
-pub const SHPILKIN_FLAG: f64 = 5.0;
 
 /// The whole analysis.
 #[derive(Clone, Debug, Serialize)]
@@ -238,6 +235,12 @@ pub struct RankedList {
     /// The most anomalous stations, best first.
     pub list: Vec<RankedStation>,
 }
+
+fn st_rows_has(st: &Stations, u: ashyq_core::units::UnitIdx) -> bool {
+    st.units_with_protocol.binary_search(&u).is_ok()
+}
+
+use std::ops::Not;
 
 /// Why the analysis cannot run.
 pub type Error = StationsError;
@@ -397,15 +400,23 @@ pub fn analyse_stations(
         turnout_hist[b] += 1;
     }
 
-    let flags = Flags {
+    let mut flags = Flags {
         alpha: ALPHA,
         integer_percentages: ints.either.p_value < ALPHA,
         second_digit: dg.all_options.second_digit.resampled.p_value < ALPHA,
         last_digit: dg.all_options.last_digit.resampled.p_value < ALPHA,
         zero_five: dg.all_options.zero_five.resampled_p_value < ALPHA,
-        klimek: fit.as_ref().is_some_and(|f| f.f_i + f.f_e >= KLIMEK_FLAG),
-        shpilkin: sh.as_ref().is_some_and(|s| s.anomalous_share_of_leader >= SHPILKIN_FLAG),
+        any: false,
     };
+    flags.any =
+        flags.integer_percentages || flags.second_digit || flags.last_digit || flags.zero_five;
+    // Stations of the territory without any protocol (empty in the source).
+    let territory = c.territory();
+    let without_protocol = tree
+        .subtree(territory)
+        .into_iter()
+        .filter(|&u| tree.children(u).is_empty() && st_rows_has(st, u).not())
+        .count() as u64;
     let leader = &c.options()[st.leader];
     Report {
         election: election.id().to_string(),
@@ -417,6 +428,7 @@ pub fn analyse_stations(
             summary_rows: st.summary_rows as u64,
             incomplete: st.incomplete as u64,
             stations: st.stations.len() as u64,
+            without_protocol,
         },
         integer_percentages: with(statements::INTEGER, ints),
         fingerprint: with(statements::FINGERPRINT, fp),

@@ -64,6 +64,8 @@ pub struct Stations {
     pub summary_rows: usize,
     /// Station protocols lacking a line the methods need.
     pub incomplete: usize,
+    /// Every unit with a protocol row (sorted).
+    pub units_with_protocol: Vec<UnitIdx>,
     /// The leader: the option with the most votes over the complete station protocols (or the
     /// one the caller chose).
     pub leader: usize,
@@ -181,6 +183,15 @@ impl Stations {
                     .unwrap_or(0)
             }
         };
-        Ok(Stations { stations, regions, protocols, summary_rows, incomplete, leader })
+        let units_with_protocol: Vec<UnitIdx> = counts.rows().map(|(u, _)| u).collect();
+        Ok(Stations {
+            stations,
+            regions,
+            protocols,
+            summary_rows,
+            incomplete,
+            units_with_protocol,
+            leader,
+        })
     }
 }
