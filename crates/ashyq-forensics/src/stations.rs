@@ -13,6 +13,9 @@ use ashyq_core::election::{Contest, Election};
 use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::{UnitIdx, UnitTree};
 
+/// Fewest stations the forensics examine: below this no distribution can be read.
+pub const MIN_STATIONS: usize = 10;
+
 /// One polling station with a complete protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Station {
@@ -74,8 +77,8 @@ pub struct Stations {
 /// Why stations cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StationsError {
-    /// The contest has no station with a complete protocol.
-    NoStations,
+    /// The contest has fewer than [`MIN_STATIONS`] stations with a complete protocol.
+    TooFewStations(usize),
     /// The chosen leader is not an option of the contest.
     UnknownLeader(String),
 }
@@ -83,9 +86,9 @@ pub enum StationsError {
 impl std::fmt::Display for StationsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StationsError::NoStations => write!(
+            StationsError::TooFewStations(n) => write!(
                 f,
-                "the contest has no polling-station protocol with registered voters, ballots issued, invalid ballots and every option's votes"
+                "the forensics need at least {MIN_STATIONS} polling-station protocols with registered voters, ballots issued, invalid ballots and every option's votes; the contest has {n}"
             ),
             StationsError::UnknownLeader(id) => write!(f, "\"{id}\" is not an option of the contest"),
         }
@@ -164,8 +167,8 @@ impl Stations {
             });
             stations.push(Station { unit: u, region, registered, issued, ballots, votes });
         }
-        if stations.is_empty() {
-            return Err(StationsError::NoStations);
+        if stations.len() < MIN_STATIONS {
+            return Err(StationsError::TooFewStations(stations.len()));
         }
         let leader = match leader {
             Some(id) => {
