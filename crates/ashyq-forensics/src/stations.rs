@@ -28,7 +28,8 @@ pub struct Station {
     /// Ballots issued (voters who took part).
     pub issued: u64,
     /// Ballots counted: valid (the options' votes) + invalid (+ not counted, referendums).
-    /// This is Kobak et al.'s denominator of the leader's share.
+    /// This is Kobak et al.'s denominator of the leader's share. When the package has no
+    /// invalid-ballot line at all, the valid votes ([`Stations::share_base`] says so).
     pub ballots: u64,
     /// Votes per option, in package order.
     pub votes: Vec<u64>,
@@ -67,6 +68,8 @@ pub struct Stations {
     pub summary_rows: usize,
     /// Station protocols lacking a line the methods need.
     pub incomplete: usize,
+    /// What the leader's share is a share of.
+    pub share_base: &'static str,
     /// Every unit with a protocol row (sorted).
     pub units_with_protocol: Vec<UnitIdx>,
     /// The leader: the option with the most votes over the complete station protocols (or the
@@ -128,6 +131,12 @@ impl Stations {
         for (i, &r) in regions.iter().enumerate() {
             region_of_unit.insert(r, i);
         }
+        // Kobak et al.'s denominator of the leader's share is valid + invalid ballots. Where the
+        // source has no invalid line at all (the Georgian scrape), the share is of valid votes,
+        // and the report says so.
+        let invalid_known = counts.rows().any(|(u, r)| {
+            !has_below[u] && r[Line::Protocol(ProtocolLine::Invalid).column()].is_some()
+        });
         let mut stations = Vec::new();
         let (mut protocols, mut summary_rows, mut incomplete) = (0, 0, 0);
         for (u, row) in counts.rows() {
@@ -137,11 +146,10 @@ impl Stations {
                 continue;
             }
             let get = |l: ProtocolLine| row[Line::Protocol(l).column()];
-            let (Some(registered), Some(issued), Some(invalid)) = (
-                get(ProtocolLine::Registered),
-                get(ProtocolLine::BallotsIssued),
-                get(ProtocolLine::Invalid),
-            ) else {
+            let invalid = if invalid_known { get(ProtocolLine::Invalid) } else { Some(0) };
+            let (Some(registered), Some(issued), Some(invalid)) =
+                (get(ProtocolLine::Registered), get(ProtocolLine::BallotsIssued), invalid)
+            else {
                 incomplete += 1;
                 continue;
             };
@@ -187,6 +195,11 @@ impl Stations {
             }
         };
         let units_with_protocol: Vec<UnitIdx> = counts.rows().map(|(u, _)| u).collect();
+        let share_base = if invalid_known {
+            "valid and invalid ballots"
+        } else {
+            "valid votes (the package has no invalid-ballot line)"
+        };
         Ok(Stations {
             stations,
             regions,
@@ -195,6 +208,7 @@ impl Stations {
             incomplete,
             units_with_protocol,
             leader,
+            share_base,
         })
     }
 }

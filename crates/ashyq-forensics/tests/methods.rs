@@ -16,6 +16,7 @@ fn stations(list: Vec<Station>) -> Stations {
         summary_rows: 0,
         incomplete: 0,
         leader: 0,
+        share_base: "valid and invalid ballots",
     }
 }
 

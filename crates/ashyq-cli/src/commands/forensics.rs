@@ -137,8 +137,8 @@ fn text_report(r: &Report) -> String {
     let st = &r.stations;
     let _ = writeln!(
         s,
-        "Forensics of {} / {} (leader examined: {} \"{}\"; seed {})",
-        r.election, r.contest, r.leader.id, r.leader.name, r.seed
+        "Forensics of {} / {} (leader examined: {} \"{}\", share of {}; seed {})",
+        r.election, r.contest, r.leader.id, r.leader.name, r.share_base, r.seed
     );
     let _ = writeln!(s, "{} station protocols examined ({} protocol rows, {} summary rows of higher units, {} incomplete, {} stations without any protocol)", st.stations, st.protocols, st.summary_rows, st.incomplete, st.without_protocol);
     let ip = &r.integer_percentages.result;
@@ -191,8 +191,7 @@ fn text_report(r: &Report) -> String {
             set.second_digit.counts,
             if name == "all options" {
                 format!(
-                    " — second digit {}, last digit {}, 0/5 {} (resampled, p < 0.001)",
-                    yes(r.flags.second_digit),
+                    " — last digit {}, 0/5 {} (resampled, p < 0.001; the second digit raises no flag)",
                     yes(r.flags.last_digit),
                     yes(r.flags.zero_five)
                 )
