@@ -30,7 +30,7 @@
 
 use serde::Serialize;
 
-use crate::math::{binomial_window, chi2_sf, normal_sf, parallel_blocks};
+use crate::math::{binomial_window_into, chi2_sf, normal_sf, parallel_blocks};
 use crate::stations::Stations;
 
 /// Smallest station (ballots counted) whose counts enter the digit tests.
@@ -144,6 +144,8 @@ struct Acc {
     last_all: [f64; 10],
     /// Counts with a binomial sd of at least [`MIN_SD_LAST_DIGIT`] (resampled last digit).
     n_last: f64,
+    /// Scratch buffer for binomial probabilities.
+    buf: Vec<f64>,
 }
 
 impl Acc {
@@ -155,6 +157,7 @@ impl Acc {
             n: 0.0,
             last_all: [0.0; 10],
             n_last: 0.0,
+            buf: Vec::new(),
         }
     }
     fn add(&mut self, o: &Acc) {
@@ -183,7 +186,8 @@ impl Acc {
             self.n_last += 1.0;
             self.obs[1][(c % 10) as usize] += 1.0;
         }
-        let (k0, pmf) = binomial_window(n, c as f64 / n as f64);
+        let mut pmf = std::mem::take(&mut self.buf);
+        let k0 = binomial_window_into(n, c as f64 / n as f64, &mut pmf);
         let mut p = [[0f64; 10]; 2];
         let mut mass = 0.0;
         for (j, q) in pmf.iter().enumerate() {
@@ -195,6 +199,7 @@ impl Acc {
             p[1][(k % 10) as usize] += q;
             mass += q;
         }
+        self.buf = pmf;
         if mass <= 0.0 {
             return;
         }

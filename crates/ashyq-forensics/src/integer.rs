@@ -18,7 +18,7 @@
 
 use serde::Serialize;
 
-use crate::math::{binomial_window, parallel_blocks, stream};
+use crate::math::{binomial_window_into, parallel_blocks, stream};
 use crate::stations::{Station, Stations};
 use rand::RngCore;
 
@@ -44,10 +44,15 @@ pub fn is_integer_percent(k: u64, n: u64) -> bool {
 
 /// Probability that `100·K/n` is integer (in the window) for K ~ Binomial(n, k/n).
 pub fn integer_probability(k: u64, n: u64) -> f64 {
+    integer_probability_with(k, n, &mut Vec::new())
+}
+
+/// [`integer_probability`] with a reusable buffer.
+pub fn integer_probability_with(k: u64, n: u64, pmf: &mut Vec<f64>) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    let (k0, pmf) = binomial_window(n, k as f64 / n as f64);
+    let k0 = binomial_window_into(n, k as f64 / n as f64, pmf);
     pmf.iter()
         .enumerate()
         .filter(|(j, _)| is_integer_percent(k0 + *j as u64, n))
@@ -172,6 +177,7 @@ pub fn integer_percentages(
     let chunk = 4096;
     let n = st.stations.len();
     let probs: Vec<Vec<(f64, f64)>> = parallel_blocks(n.div_ceil(chunk), threads, |b| {
+        let mut buf = Vec::new();
         (b * chunk..((b + 1) * chunk).min(n))
             .map(|i| {
                 if !flags[i].included {
@@ -179,8 +185,8 @@ pub fn integer_percentages(
                 }
                 let s = &st.stations[i];
                 (
-                    integer_probability(s.issued, s.registered),
-                    integer_probability(s.votes[leader], s.ballots),
+                    integer_probability_with(s.issued, s.registered, &mut buf),
+                    integer_probability_with(s.votes[leader], s.ballots, &mut buf),
                 )
             })
             .collect()

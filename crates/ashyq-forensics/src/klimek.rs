@@ -48,7 +48,8 @@ pub struct Fingerprint {
 }
 
 fn bin(x: f64) -> usize {
-    ((x * BINS as f64).floor().max(0.0) as usize).min(BINS - 1)
+    // `as` truncates toward zero and saturates at 0 for negatives: the floor for x ≥ 0.
+    ((x * BINS as f64) as usize).min(BINS - 1)
 }
 
 /// The fingerprint of the stations.
@@ -165,21 +166,23 @@ struct Draw {
     x_extreme: f64,
 }
 
-fn simulate_hist(draws: &[Draw], f_i: f64, f_e: f64, alpha: f64) -> Vec<f64> {
+/// The model's fingerprint for (f_i, f_e), with `pow_i[k]` = x_incremental^α and
+/// `pow_e[k]` = x_extreme^α of draw k precomputed for the α at hand.
+fn simulate_hist(draws: &[Draw], pow_i: &[f64], pow_e: &[f64], f_i: f64, f_e: f64) -> Vec<f64> {
     let mut h = vec![0f64; BINS * BINS];
-    for d in draws {
-        let x = if d.u < f_i {
-            d.x_incremental
+    for ((d, &pi), &pe) in draws.iter().zip(pow_i).zip(pow_e) {
+        let (x, xa) = if d.u < f_i {
+            (d.x_incremental, pi)
         } else if d.u < f_i + f_e {
-            d.x_extreme
+            (d.x_extreme, pe)
         } else {
-            0.0
+            (0.0, 0.0)
         };
         let (turnout, share) = if x == 0.0 {
             (d.t, d.v)
         } else {
             let turnout = 1.0 - (1.0 - x) * (1.0 - d.t);
-            let leader = d.t * d.v + x * (1.0 - d.t) + x.powf(alpha) * (1.0 - d.v) * d.t;
+            let leader = d.t * d.v + x * (1.0 - d.t) + xa * (1.0 - d.v) * d.t;
             (turnout, if turnout > 0.0 { (leader / turnout).min(1.0) } else { 0.0 })
         };
         h[bin(turnout) * BINS + bin(share)] += 1.0;
@@ -222,28 +225,44 @@ pub fn fit(st: &Stations, seed: u64, threads: usize) -> Option<KlimekFit> {
             Draw { t, v, u, x_incremental, x_extreme }
         })
         .collect();
-    let eval = |draws: &[Draw], (fi, fe, a): (f64, f64, f64)| -> f64 {
+    let pows = |draws: &[Draw], a: f64| -> (Vec<f64>, Vec<f64>) {
+        (
+            draws.iter().map(|d| d.x_incremental.powf(a)).collect(),
+            draws.iter().map(|d| d.x_extreme.powf(a)).collect(),
+        )
+    };
+    let eval = |draws: &[Draw], pw: &(Vec<f64>, Vec<f64>), fi: f64, fe: f64| -> f64 {
         if fi + fe > 1.0 {
             return f64::INFINITY;
         }
         let scale = pairs.len() as f64 / draws.len() as f64;
-        distance(&observed, &simulate_hist(draws, fi, fe, a), scale)
+        distance(&observed, &simulate_hist(draws, &pw.0, &pw.1, fi, fe), scale)
     };
+    // Evaluates every grid point (grouped by α, whose powers are computed once per α); ties
+    // go to the earlier point of the grid.
     let search = |draws: &[Draw], grid: Vec<(f64, f64, f64)>| -> (f64, (f64, f64, f64)) {
-        let chunk = grid.len().div_ceil(threads.max(1) * 4).max(1);
-        let parts = parallel_blocks(grid.len().div_ceil(chunk), threads, |b| {
-            grid[b * chunk..((b + 1) * chunk).min(grid.len())]
-                .iter()
-                .map(|&p| (eval(draws, p), p))
-                .collect::<Vec<_>>()
-        });
-        parts.into_iter().flatten().fold((f64::INFINITY, (0.0, 0.0, 1.0)), |best, c| {
-            if c.0 < best.0 {
-                c
-            } else {
-                best
+        let mut best = (f64::INFINITY, (0.0, 0.0, 1.0));
+        let mut start = 0;
+        while start < grid.len() {
+            let a = grid[start].2;
+            let end = start + grid[start..].iter().take_while(|p| p.2 == a).count();
+            let pw = pows(draws, a);
+            let part = &grid[start..end];
+            let chunk = part.len().div_ceil(threads.max(1) * 4).max(1);
+            let results = parallel_blocks(part.len().div_ceil(chunk), threads, |b| {
+                part[b * chunk..((b + 1) * chunk).min(part.len())]
+                    .iter()
+                    .map(|&p| (eval(draws, &pw, p.0, p.1), p))
+                    .collect::<Vec<_>>()
+            });
+            for c in results.into_iter().flatten() {
+                if c.0 < best.0 {
+                    best = c;
+                }
             }
-        })
+            start = end;
+        }
+        best
     };
     let steps = |lo: f64, hi: f64, step: f64| -> Vec<f64> {
         let n = ((hi - lo) / step).round() as i64;
@@ -276,6 +295,6 @@ pub fn fit(st: &Stations, seed: u64, threads: usize) -> Option<KlimekFit> {
         fair,
         stations_fitted: pairs.len() as u64,
         distance: d / n2,
-        distance_fair: eval(&draws, (0.0, 0.0, 1.0)) / n2,
+        distance_fair: eval(&draws, &pows(&draws, 1.0), 0.0, 0.0) / n2,
     })
 }

@@ -34,14 +34,24 @@ pub fn ln_gamma(x: f64) -> f64 {
 }
 
 /// The probabilities of `Binomial(n, p)` where they matter: `(k0, pmf)` with `pmf[j]` =
-/// P(K = k0 + j), covering every `k` whose probability exceeds 1e-16 of the mode's (the rest
-/// sums to well under 1e-12).
+/// P(K = k0 + j), covering every `k` whose probability exceeds 1e-14 of the mode's (the rest
+/// sums to well under 1e-11).
 pub fn binomial_window(n: u64, p: f64) -> (u64, Vec<f64>) {
+    let mut pmf = Vec::new();
+    let k0 = binomial_window_into(n, p, &mut pmf);
+    (k0, pmf)
+}
+
+/// [`binomial_window`] into a caller's buffer (cleared first); returns `k0`.
+pub fn binomial_window_into(n: u64, p: f64, pmf: &mut Vec<f64>) -> u64 {
+    pmf.clear();
     if n == 0 || p <= 0.0 {
-        return (0, vec![1.0]);
+        pmf.push(1.0);
+        return 0;
     }
     if p >= 1.0 {
-        return (n, vec![1.0]);
+        pmf.push(1.0);
+        return n;
     }
     let nf = n as f64;
     let mode = (((n + 1) as f64) * p).floor().min(nf) as u64;
@@ -51,19 +61,8 @@ pub fn binomial_window(n: u64, p: f64) -> (u64, Vec<f64>) {
             + (n - mode) as f64 * (1.0 - p).ln();
     let at_mode = ln_mode.exp();
     let odds = p / (1.0 - p);
-    let cut = at_mode * 1e-16;
-    let mut up = Vec::new();
-    let mut v = at_mode;
-    let mut k = mode;
-    while k < n {
-        v *= (n - k) as f64 / (k + 1) as f64 * odds;
-        k += 1;
-        if v < cut {
-            break;
-        }
-        up.push(v);
-    }
-    let mut down = Vec::new();
+    let cut = at_mode * 1e-14;
+    // Below the mode, in descending k, then reversed in place.
     let mut v = at_mode;
     let mut k = mode;
     while k > 0 {
@@ -72,20 +71,29 @@ pub fn binomial_window(n: u64, p: f64) -> (u64, Vec<f64>) {
         if v < cut {
             break;
         }
-        down.push(v);
+        pmf.push(v);
     }
-    let k0 = mode - down.len() as u64;
-    let mut pmf: Vec<f64> = down.into_iter().rev().collect();
+    let k0 = mode - pmf.len() as u64;
+    pmf.reverse();
     pmf.push(at_mode);
-    pmf.extend(up);
+    let mut v = at_mode;
+    let mut k = mode;
+    while k < n {
+        v *= (n - k) as f64 / (k + 1) as f64 * odds;
+        k += 1;
+        if v < cut {
+            break;
+        }
+        pmf.push(v);
+    }
     // Normalise away the approximation error of ln_gamma (tiny) so probabilities sum to 1.
     let s: f64 = pmf.iter().sum();
     if s > 0.0 {
-        for x in &mut pmf {
+        for x in pmf.iter_mut() {
             *x /= s;
         }
     }
-    (k0, pmf)
+    k0
 }
 
 /// Upper tail of the standard normal distribution, P(Z ≥ z) (via erfc; absolute error < 1.2e-7
