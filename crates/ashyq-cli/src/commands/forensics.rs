@@ -18,8 +18,9 @@ use super::{load_package, print, Format};
 /// resampled nulls, a per-region breakdown and a ranking of stations. Every method carries a
 /// plain statement of what it measures and what it does not prove (docs/forensics.md).
 ///
-/// Exit codes: 0 nothing flagged; 1 at least one test flagged the contest at p < 0.001
-/// (integer percentages, resampled digit tests; the model estimates carry no flag); 2 error.
+/// Exit codes: 0 nothing flagged; 1 a calibrated test (integer percentages, resampled last
+/// digit or 0/5) flagged the contest at p < 0.001 (the model estimates and the second digit
+/// carry no flag); 2 error.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ForensicsArgs {
     /// The election package folder (any country; rules "none" is fine).
