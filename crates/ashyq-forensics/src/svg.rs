@@ -89,8 +89,8 @@ pub fn fingerprint(r: &Report) -> String {
     for i in 0..100u32 {
         let _ = writeln!(
             s,
-            "<rect x=\"{lx}\" y=\"{}\" width=\"15\" height=\"3\" fill=\"{}\"/>",
-            top + size - 3 * (i + 1),
+            "<rect x=\"{lx}\" y=\"{}\" width=\"15\" height=\"{cell}\" fill=\"{}\"/>",
+            top + size - cell * (i + 1),
             ramp(i as f64 / 99.0)
         );
     }
@@ -109,7 +109,15 @@ pub fn turnout(r: &Report) -> String {
         format!("{} — {}: polling stations by turnout (0.1-point bins)", r.election, r.contest);
     let mut s = header(left + w + 20, top + ht + 50, &title);
     let _ = writeln!(s, "<text x=\"{left}\" y=\"20\" font-size=\"14\">{}</text>", esc(&title));
-    let max = h.iter().copied().max().unwrap_or(0).max(1) as f64;
+    // The scale ignores the 0% and 100% bins, where tiny and special stations pile up; they are
+    // clipped and labelled.
+    let max = h[1..h.len().saturating_sub(1)].iter().copied().max().unwrap_or(0).max(1) as f64;
+    for (i, &n) in h.iter().enumerate() {
+        if n as f64 > max {
+            let x = left as usize + i;
+            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#c00\">{n} stations at {:.1}% (clipped)</text>", x.saturating_sub(4), top + 30, i as f64 / 10.0);
+        }
+    }
     for k in 0..=100u32 {
         let x = left + k * 10;
         let len = if k % 10 == 0 { 8 } else { 3 };
@@ -130,7 +138,7 @@ pub fn turnout(r: &Report) -> String {
     let mut path = String::new();
     for (i, &n) in h.iter().enumerate() {
         let x = left as f64 + i as f64;
-        let y = top as f64 + ht as f64 * (1.0 - n as f64 / max);
+        let y = top as f64 + ht as f64 * (1.0 - (n as f64 / max).min(1.0));
         let _ = write!(path, "{}{x:.1},{y:.1} ", if i == 0 { "M" } else { "L" });
     }
     let _ = writeln!(s, "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1\"/>");
@@ -161,7 +169,7 @@ pub fn turnout(r: &Report) -> String {
 pub fn regions(r: &Report) -> String {
     let list = &r.regions.result.list;
     let row = 18u32;
-    let (left, top, bar) = (260u32, 50u32, 300u32);
+    let (left, top, bar) = (330u32, 50u32, 300u32);
     let h = top + row * list.len() as u32 + 40;
     let title = format!("{} — {}: regions", r.election, r.contest);
     let mut s = header(left + 2 * bar + 120, h, &title);
