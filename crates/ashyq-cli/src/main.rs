@@ -85,7 +85,8 @@ enum Command {
     /// `margin` and `compare` take the sample (--n, --percent) and its design: a simple random
     /// sample, an explicit design effect (--deff) or clusters with an intra-cluster correlation
     /// (--clusters, --icc). `compare --official P` exits 1 when the official figure lies outside
-    /// the survey's interval. `aggregate POLLS.csv` pools polls (name,n,percent[,deff]).
+    /// the survey's interval. `aggregate POLLS.csv` pools polls (header `name,n,percent`,
+    /// optionally `deff`).
     Survey(commands::survey::SurveyArgs),
 }
 
