@@ -68,6 +68,30 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
     Protocol(commands::protocol::ProtocolArgs),
+    /// Statistical forensics of one contest: integer percentages, fingerprint and Klimek model,
+    /// Shpilkin's estimate, digit tests, regions, ranked stations; exit 1 when flagged.
+    ///
+    /// Runs every method on the polling-station protocols of one contest of any package (any
+    /// country, rules "none" allowed): integer percentages against a binomial Monte-Carlo null
+    /// (Kobak, Shpilkin & Pshenichnikov 2016), the turnout × leader's-share fingerprint and the
+    /// fraud model f_i, f_e, alpha of Klimek et al. (2012), Shpilkin's anomalous-vote estimate,
+    /// second-digit, last-digit and 0/5 tests (Mebane) against fixed and resampled nulls, a
+    /// per-region breakdown and a ranking of stations. Every method states what it measures and
+    /// what it does not prove (--format json, docs/forensics.md). The same package and --seed
+    /// give byte-identical output whatever --threads is. --plots DIR writes fingerprint.svg,
+    /// turnout.svg and regions.svg.
+    ///
+    /// Exit codes: 0 nothing flagged; 1 a calibrated test (integer percentages, resampled last
+    /// digit or 0/5) flagged the contest at p < 0.001; 2 error.
+    Forensics(commands::forensics::ForensicsArgs),
+    /// Surveys and exit polls: margins of error, a poll against the official result, pooling.
+    ///
+    /// `margin` and `compare` take the sample (--n, --percent) and its design: a simple random
+    /// sample, an explicit design effect (--deff) or clusters with an intra-cluster correlation
+    /// (--clusters, --icc). `compare --official P` exits 1 when the official figure lies outside
+    /// the survey's interval. `aggregate POLLS.csv` pools polls (header `name,n,percent`,
+    /// optionally `deff`).
+    Survey(commands::survey::SurveyArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +111,8 @@ fn main() -> ExitCode {
         Command::Log(a) => commands::log::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
+        Command::Forensics(a) => commands::forensics::run(a),
+        Command::Survey(a) => commands::survey::run(a),
     };
     match res {
         Ok(code) => code,

@@ -270,6 +270,8 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
         l.starts_with("число действительных") || l.contains("число действительных бюллетеней")
     });
     let mut n_rows = 0u64;
+    let mut empty_protocols = 0u64;
+    let mut partial_protocols = 0u64;
     let mut prev_key: Vec<Vec<u8>> = Vec::new();
     let mut prev_commission: (usize, String, String) = (0, String::new(), String::new());
     loop {
@@ -345,54 +347,80 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
             }
         }
         let s = draft.unit(&s_id, t_id, s_kind, &s_name);
-        // Values.
+        // Values. A blank field is unknown (absent), not an error: newer files have stations
+        // whose protocol is entirely blank (no vote held, or no data released). A line summed
+        // from several columns is unknown when any of them is blank.
         let mut row: Vec<Option<u64>> = vec![None; n_cols];
+        let mut blank_line = [false; ProtocolLine::COUNT];
         fn add(row: &mut [Option<u64>], line: ProtocolLine, v: u64) {
             let cell = &mut row[line.column()];
             *cell = Some(cell.unwrap_or(0).saturating_add(v));
         }
         let mut opt_sum = 0u64;
         let mut oi = 0usize;
+        let mut blanks = 0usize;
         for &(i, c) in &numeric {
             let raw = record.get(i).unwrap_or_default();
-            let v = parse_count(raw).ok_or_else(|| {
-                ConvertError::at(
-                    &file,
-                    line,
-                    Some(&headers[i]),
-                    format!(
-                        "field \"{}\": \"{}\" is not a non-negative integer",
-                        headers[i].trim(),
-                        String::from_utf8_lossy(raw)
-                    ),
-                )
-            })?;
-            match c {
-                Column::Registered => add(&mut row, ProtocolLine::Registered, v),
-                Column::Received => add(&mut row, ProtocolLine::BallotsReceived, v),
+            let v = if super::trim(raw).is_empty() {
+                blanks += 1;
+                None
+            } else {
+                Some(parse_count(raw).ok_or_else(|| {
+                    ConvertError::at(
+                        &file,
+                        line,
+                        Some(&headers[i]),
+                        format!(
+                            "field \"{}\": \"{}\" is not a non-negative integer",
+                            headers[i].trim(),
+                            String::from_utf8_lossy(raw)
+                        ),
+                    )
+                })?)
+            };
+            let lines: &[ProtocolLine] = match c {
+                Column::Registered => &[ProtocolLine::Registered],
+                Column::Received => &[ProtocolLine::BallotsReceived],
                 Column::IssuedEarly | Column::IssuedInStation | Column::IssuedTotal => {
-                    add(&mut row, ProtocolLine::BallotsIssued, v)
+                    &[ProtocolLine::BallotsIssued]
                 }
-                Column::IssuedOutside => {
-                    add(&mut row, ProtocolLine::BallotsIssued, v);
-                    add(&mut row, ProtocolLine::Mobile, v);
-                }
-                Column::Cancelled => add(&mut row, ProtocolLine::BallotsCancelled, v),
+                Column::IssuedOutside => &[ProtocolLine::BallotsIssued, ProtocolLine::Mobile],
+                Column::Cancelled => &[ProtocolLine::BallotsCancelled],
                 Column::FoundMobile | Column::FoundStationary | Column::FoundTotal => {
-                    add(&mut row, ProtocolLine::BallotsFound, v)
+                    &[ProtocolLine::BallotsFound]
                 }
-                Column::Invalid => add(&mut row, ProtocolLine::Invalid, v),
-                Column::Absentee => add(&mut row, ProtocolLine::Absentee, v),
-                Column::Unmapped => unmapped_sums[i] = unmapped_sums[i].saturating_add(v),
+                Column::Invalid => &[ProtocolLine::Invalid],
+                Column::Absentee => &[ProtocolLine::Absentee],
+                Column::Unmapped => {
+                    unmapped_sums[i] = unmapped_sums[i].saturating_add(v.unwrap_or(0));
+                    &[]
+                }
                 Column::Option => {
-                    row[ProtocolLine::COUNT + oi] = Some(v);
-                    opt_sum = opt_sum.saturating_add(v);
+                    row[ProtocolLine::COUNT + oi] = v;
+                    opt_sum = opt_sum.saturating_add(v.unwrap_or(0));
                     oi += 1;
+                    &[]
+                }
+            };
+            for &l in lines {
+                match v {
+                    Some(v) => add(&mut row, l, v),
+                    None => blank_line[l.column()] = true,
                 }
             }
         }
+        for (col, blank) in blank_line.iter().enumerate() {
+            if *blank {
+                row[col] = None;
+            }
+        }
+        if blanks == numeric.len() {
+            empty_protocols += 1;
+        } else if blanks > 0 {
+            partial_protocols += 1;
+        }
         if let Some(vc) = valid_col {
-            if parse_count(record.get(vc).unwrap_or_default()) != Some(opt_sum) {
+            if blanks > 0 || parse_count(record.get(vc).unwrap_or_default()) != Some(opt_sum) {
                 valid_mismatch += 1;
             }
         }
@@ -417,6 +445,13 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
     ];
     let unmapped: Vec<(usize, Column)> =
         numeric.iter().copied().filter(|&(_, k)| k == Column::Unmapped).collect();
+    if empty_protocols > 0 || partial_protocols > 0 {
+        c.push(format!(
+            "Blank fields are unknown (absent in counts.csv): {} stations have an empty protocol (every figure blank: no vote held or no data released), {} have some figures blank.",
+            grouped(empty_protocols),
+            grouped(partial_protocols)
+        ));
+    }
     if !unmapped.is_empty() {
         c.push("Russian protocol lines with no Ashyq line (not in counts.csv), with their national sums:".to_owned());
         for (i, _) in unmapped {

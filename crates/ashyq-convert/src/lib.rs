@@ -131,6 +131,9 @@ pub struct Summary {
     pub protocols: usize,
     /// Rows written to counts.csv.
     pub counts: u64,
+    /// Units whose protocol in the source is empty (every figure blank): they are in
+    /// units.csv, with no counts (absent is unknown).
+    pub empty_protocols: usize,
 }
 
 /// Progress callback: `(done, total)` in bytes of input read (`total` = 0 when unknown).
@@ -367,6 +370,7 @@ impl Draft {
             .map_err(|e| ConvertError::io(out, e))?;
         let mut counts = 0u64;
         let mut protocols = 0usize;
+        let mut empty_protocols = 0usize;
         let counts_path = out.join(ashyq_package::COUNTS_FILE);
         for (ci, contest) in election.contests().iter().enumerate() {
             let cid = contest.id().as_str();
@@ -384,10 +388,11 @@ impl Draft {
                     any = true;
                 }
                 protocols += usize::from(any);
+                empty_protocols += usize::from(!any);
             }
         }
         w.finish().map_err(|e| ConvertError::io(&counts_path, e))?;
-        Ok(Summary { units: tree.len(), protocols, counts })
+        Ok(Summary { units: tree.len(), protocols, counts, empty_protocols })
     }
 }
 

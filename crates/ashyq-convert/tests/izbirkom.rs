@@ -341,3 +341,41 @@ fn synthetic_file_converts_and_a_bad_value_names_file_line_and_field() {
         .expect_err("no year");
     assert!(err.to_string().contains("election year in their name"), "{err}");
 }
+
+/// Issue 10, item 2: newer izbirkom files (2024: 2,268 stations in four regions without data)
+/// have stations whose protocol is empty. Blank fields are unknown, not an error: the station
+/// stays in the tree with no counts, is counted and reported; a partly blank protocol keeps its
+/// known lines and loses the lines summed from a blank column.
+#[test]
+fn empty_protocols_convert_as_absent_and_are_counted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let blank_row = "Область Б,2 Вторая,7,,,,,,,,,,,,,,,http://x\n";
+    let partial_row =
+        "Область Б,2 Вторая,8,900,800,,450,10,340,10,450,6,454,0,0,250,204,http://x\n";
+    let text = format!("{SYNTHETIC_2018}{blank_row}{partial_row}");
+    let src = tmp.path().join("russia_2024_synthetic.csv");
+    std::fs::write(&src, text).expect("write");
+    let out = tmp.path().join("pkg");
+    let s = convert(SourceFormat::Izbirkom, &src, &out, &mut |_, _| {}).expect("converts");
+    assert_eq!((s.protocols, s.empty_protocols), (3, 1), "two full, one partial, one empty");
+    let units = std::fs::read_to_string(out.join("units.csv")).expect("units");
+    assert!(units.contains("-U7,"), "the empty station is a unit: {units}");
+    let counts = std::fs::read_to_string(out.join("counts.csv")).expect("counts");
+    let station8: Vec<&str> = counts.lines().filter(|l| l.contains("-U8,")).collect();
+    assert!(!counts.lines().any(|l| l.contains("-U7,")), "no counts for the empty station");
+    // Issued early is blank at station 8: ballots_issued (early + in station + outside) is
+    // unknown there, mobile (outside only) is known.
+    assert!(!station8.iter().any(|l| l.contains(",ballots_issued,")), "{station8:?}");
+    assert!(station8.iter().any(|l| l.ends_with(",mobile,10")), "{station8:?}");
+    assert!(station8.iter().any(|l| l.ends_with(",registered,900")), "{station8:?}");
+    let toml = std::fs::read_to_string(out.join("election.toml")).expect("toml");
+    assert!(
+        toml.contains("1 stations have an empty protocol")
+            && toml.contains("1 have some figures blank"),
+        "{toml}"
+    );
+    // The roll-up treats the unknown line as unknown, not zero.
+    let root = rolled_up(&out);
+    assert_eq!(root.get("ballots_issued"), None);
+    assert_eq!(root.get("registered"), Some(1000 + 800 + 900));
+}

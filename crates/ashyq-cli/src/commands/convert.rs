@@ -173,11 +173,19 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<ExitCode> {
         return Err(e);
     }
     eprintln!(
-        "wrote {}: {} units, {} protocols, {} counts",
+        "wrote {}: {} units, {} protocols, {} counts{}",
         args.out.display(),
         summary.units,
         summary.protocols,
-        summary.counts
+        summary.counts,
+        if summary.empty_protocols > 0 {
+            format!(
+                "; {} empty protocols (every figure blank) kept as units without counts",
+                summary.empty_protocols
+            )
+        } else {
+            String::new()
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ pub(crate) mod check;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod export;
+pub(crate) mod forensics;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod log;
@@ -12,6 +13,7 @@ pub(crate) mod outcome;
 pub(crate) mod protocol;
 pub(crate) mod record;
 pub(crate) mod rules;
+pub(crate) mod survey;
 pub(crate) mod tally;
 pub(crate) mod verify;
 
