@@ -314,38 +314,8 @@ impl MacroAudit {
     /// The batch indices of draws `from+1 ..= from+count` (PPEB with replacement, see the
     /// module documentation).
     pub fn draws(&self, seed: &str, from: usize, count: usize) -> Vec<usize> {
-        // Common denominator of the error bounds: lcm of the margins used.
-        let mut lcm = BigUint::one();
-        for &m in self.margins.iter().filter(|&&m| m > 0) {
-            let m = BigUint::from(m as u128);
-            let g = gcd_big(&lcm, &m);
-            lcm = &lcm / &g * &m;
-        }
-        let mut cum: Vec<BigUint> = Vec::with_capacity(self.batches.len());
-        let mut acc = BigUint::zero();
-        for b in &self.batches {
-            let f = b.error_bound;
-            if f.num > 0 {
-                acc += BigUint::from(f.num as u128) * (&lcm / BigUint::from(f.den as u128));
-            }
-            cum.push(acc.clone());
-        }
-        let total = acc;
-        if total.is_zero() {
-            return Vec::new();
-        }
-        let seed_hash = sha256_hex(seed);
-        (from + 1..=from + count)
-            .map(|k| {
-                let x = first_fraction_with_hash(&k.to_string(), &seed_hash);
-                let digits = &x[2..];
-                let d = BigUint::parse_bytes(digits.as_bytes(), 10).unwrap_or_default();
-                let scale = BigUint::from(10u32).pow(digits.len() as u32);
-                // The first p with x·W < cum_p, i.e. d·W < 10^L·cum_p.
-                let target = &d * &total;
-                cum.partition_point(|c| c * &scale <= target).min(self.batches.len() - 1)
-            })
-            .collect()
+        let bounds: Vec<Fraction> = self.batches.iter().map(|b| b.error_bound).collect();
+        ppeb_draws(&bounds, seed, from, count)
     }
 
     /// Evaluates the hand counts of the draws so far (`draws[i]` = batch of draw i+1;
@@ -450,6 +420,52 @@ impl MacroAudit {
         };
         Ok(Evaluation { risk, draws: results, distinct_batches: distinct.len(), next })
     }
+}
+
+/// PPEB draws `from+1 ..= from+count` over batches with error bounds `bounds` (manifest order):
+/// draw k takes x_k = Rivest's `first_fraction(str(k), seed)` and the first batch whose
+/// cumulative bound exceeds x_k·U, compared exactly. Empty when every bound is 0.
+pub fn ppeb_draws(bounds: &[Fraction], seed: &str, from: usize, count: usize) -> Vec<usize> {
+    let mut lcm = BigUint::one();
+    for f in bounds.iter().filter(|f| f.num > 0) {
+        let d = BigUint::from(f.den.unsigned_abs());
+        let g = gcd_big(&lcm, &d);
+        lcm = &lcm / &g * &d;
+    }
+    let mut cum: Vec<BigUint> = Vec::with_capacity(bounds.len());
+    let mut acc = BigUint::zero();
+    for f in bounds {
+        if f.num > 0 {
+            acc +=
+                BigUint::from(f.num.unsigned_abs()) * (&lcm / BigUint::from(f.den.unsigned_abs()));
+        }
+        cum.push(acc.clone());
+    }
+    let total = acc;
+    if total.is_zero() {
+        return Vec::new();
+    }
+    let seed_hash = sha256_hex(seed);
+    (from + 1..=from + count)
+        .map(|k| {
+            let x = first_fraction_with_hash(&k.to_string(), &seed_hash);
+            let digits = &x[2..];
+            let d = BigUint::parse_bytes(digits.as_bytes(), 10).unwrap_or_default();
+            let scale = BigUint::from(10u32).pow(digits.len() as u32);
+            // The first p with x·W < cum_p, i.e. d·W < 10^L·cum_p.
+            let target = &d * &total;
+            cum.partition_point(|c| c * &scale <= target).min(bounds.len() - 1)
+        })
+        .collect()
+}
+
+/// Parses a fraction written by [`Fraction::text`] (`7`, `3/40`).
+pub fn parse_fraction(s: &str) -> Option<Fraction> {
+    let (n, d) = match s.split_once('/') {
+        Some((n, d)) => (n.trim().parse().ok()?, d.trim().parse().ok()?),
+        None => (s.trim().parse().ok()?, 1),
+    };
+    (d > 0 && n >= 0).then_some(Fraction { num: n, den: d })
 }
 
 fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {

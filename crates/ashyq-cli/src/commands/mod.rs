@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub(crate) mod allocate;
+pub(crate) mod audit;
 pub(crate) mod check;
+pub(crate) mod compare;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod export;
@@ -9,6 +11,7 @@ pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod outcome;
 pub(crate) mod protocol;
+pub(crate) mod pvt;
 pub(crate) mod rules;
 pub(crate) mod tally;
 pub(crate) mod verify;
