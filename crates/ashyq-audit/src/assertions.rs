@@ -564,7 +564,7 @@ fn pair(n: usize, w: usize, l: usize) -> Vec<i128> {
 pub fn format_percent((n, d): (u64, u64)) -> String {
     if d == 1 {
         n.to_string()
-    } else if 10u64.pow(6) % d == 0 {
+    } else if 10u64.pow(6).checked_rem(d) == Some(0) {
         let scaled = n * (10u64.pow(6) / d);
         let s = format!("{}.{:06}", scaled / 10u64.pow(6), scaled % 10u64.pow(6));
         s.trim_end_matches('0').trim_end_matches('.').to_owned()

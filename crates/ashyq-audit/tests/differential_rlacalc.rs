@@ -9,6 +9,7 @@
 //! `o1 + o2 + u1 + u1` (a typo for `u2`); where that floor decides, Ashyq's value is the
 //! corrected `max(⌈…⌉, o1 + o2 + u1 + u2)`. rlacalc returns the BRAVO risk uncapped and a
 //! negative ASN once the risk so far is below the limit; Ashyq caps the risk at 1 and says 0.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! The assertions that confirm the 2023 Mazhilis allocation (examples/kz-2023-03-19-mazhilis:
 //! the official national totals), with their margins checked against an independent exact
 //! computation in this test.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 

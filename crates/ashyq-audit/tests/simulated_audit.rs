@@ -3,6 +3,7 @@
 //! random discrepancies cost more rounds but confirm; planted errors that change the true outcome
 //! (JSDP really below 5%) are never confirmed: the audit escalates to a full hand count, whose
 //! result differs from the reported one.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Builds elections of stations in memory for the audit tests.
+
 #![allow(dead_code)]
 
 use ashyq_core::counts::ContestCounts;

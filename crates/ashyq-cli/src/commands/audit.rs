@@ -610,8 +610,9 @@ fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
                 None;
                 row.len().max(ashyq_core::line::ProtocolLine::COUNT + contest.options().len())
             ];
-        for col in 0..ashyq_core::line::ProtocolLine::COUNT {
-            mapped[col] = row.get(col).copied().flatten();
+        for (col, cell) in mapped.iter_mut().enumerate().take(ashyq_core::line::ProtocolLine::COUNT)
+        {
+            *cell = row.get(col).copied().flatten();
         }
         for (j, o) in contest.options().iter().enumerate() {
             let v = hcontest.option_index(o.id.as_str()).and_then(|k| {
