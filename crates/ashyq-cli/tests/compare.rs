@@ -178,3 +178,37 @@ fn intraday_turnout_is_flagged_beyond_the_tolerance() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("observed.csv:2: field voters: \"lots\" is not a non-negative integer"));
 }
+
+/// The worked example of docs/verification.md (tests/data/district-observers): every number the
+/// page quotes.
+#[test]
+fn worked_example_of_the_docs() {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/district-observers");
+    let (official, observed) = (d.join("official"), d.join("observed"));
+    let o = ashyq(&["compare", p(&official), p(&observed), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        (v["stations_compared"].as_u64(), v["stations_differing"].as_u64(), v["abs_diff"].as_u64()),
+        (Some(15), Some(4), Some(664))
+    );
+    assert_eq!(v["contests"][0]["decision"]["official"], "bolat elected");
+    assert_eq!(v["contests"][0]["decision"]["observer_copies_right"], "aigerim elected");
+    let t =
+        String::from_utf8_lossy(&ashyq(&["audit", "assertions", p(&official)]).stdout).into_owned();
+    assert!(t.contains("bolat has more votes than aigerim (187 ballots)"), "{t}");
+    let o =
+        ashyq(&["audit", "sample-size", "--method", "macro", "--risk-limit", "5", p(&official)]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().last(), Some("15"), "all 15 stations");
+    let o = ashyq(&[
+        "audit",
+        "sample-size",
+        "--method",
+        "bravo",
+        "--risk-limit",
+        "5",
+        "--margin",
+        "4.05",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().last(), Some("3676"));
+}
