@@ -477,3 +477,29 @@ fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
     }
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ppeb_draws_in_proportion_to_the_error_bounds() {
+        let f = |num, den| Fraction { num, den };
+        let bounds = [f(1, 2), f(0, 1), f(1, 4), f(3, 12)];
+        let draws = ppeb_draws(&bounds, "dice 31415", 0, 8000);
+        let mut n = [0usize; 4];
+        for d in &draws {
+            n[*d] += 1;
+        }
+        assert_eq!(n[1], 0, "a batch that cannot overstate is never drawn");
+        assert!((3800..4200).contains(&n[0]), "{n:?}");
+        assert!((1800..2200).contains(&n[2]) && (1800..2200).contains(&n[3]), "{n:?}");
+        // Reproducible and consistent: later draws do not change earlier ones.
+        assert_eq!(ppeb_draws(&bounds, "dice 31415", 0, 10), draws[..10]);
+        assert_eq!(ppeb_draws(&bounds, "dice 31415", 5, 5), draws[5..10]);
+        assert!(ppeb_draws(&[f(0, 1)], "x", 0, 3).is_empty());
+        assert_eq!(parse_fraction("3/40"), Some(f(3, 40)));
+        assert_eq!(f(6, 80).text(), "3/40");
+        assert_eq!(parse_fraction("-1/2"), None);
+    }
+}
