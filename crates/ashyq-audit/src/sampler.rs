@@ -16,7 +16,6 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
-use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex SHA-256 of the UTF-8 text (`consistent_sampler.sha256_hex`).
@@ -28,12 +27,42 @@ pub fn sha256_hex(text: &str) -> String {
 /// at least 64 digits, digits reversed (the low-order, unbiased digits first)
 /// (`consistent_sampler.sha256_uniform`).
 pub fn sha256_uniform(text: &str) -> String {
-    let n = BigUint::from_bytes_be(&Sha256::digest(text.as_bytes()));
-    let digits = format!("{:0>64}", n.to_str_radix(10));
+    let digits = decimal_256(&Sha256::digest(text.as_bytes()).into());
+    let digits = format!("{digits:0>64}");
     let mut out = String::with_capacity(digits.len() + 2);
     out.push_str("0.");
     out.extend(digits.chars().rev());
     out
+}
+
+/// A 256-bit big-endian number in decimal (no leading zeros; "0" for zero), by repeated
+/// division of its four 64-bit limbs by 10^19.
+fn decimal_256(bytes: &[u8; 32]) -> String {
+    const CHUNK: u128 = 10_000_000_000_000_000_000; // 10^19
+    let mut limbs = [0u64; 4];
+    for (i, l) in limbs.iter_mut().enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[8 * i..8 * i + 8]);
+        *l = u64::from_be_bytes(b);
+    }
+    let mut chunks: Vec<u64> = Vec::with_capacity(5);
+    while limbs.iter().any(|&l| l != 0) {
+        let mut rem: u128 = 0;
+        for l in limbs.iter_mut() {
+            let cur = (rem << 64) | u128::from(*l);
+            *l = (cur / CHUNK) as u64;
+            rem = cur % CHUNK;
+        }
+        chunks.push(rem as u64);
+    }
+    let Some((last, rest)) = chunks.split_last() else {
+        return "0".to_owned();
+    };
+    let mut s = last.to_string();
+    for c in rest.iter().rev() {
+        s.push_str(&format!("{c:019}"));
+    }
+    s
 }
 
 /// The generation-1 ticket number of `id` under `seed` (`first_fraction`).
@@ -197,6 +226,7 @@ pub fn sample(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use num_bigint::BigUint;
 
     // Rivest's doctests (consistent_sampler.py).
     #[test]
@@ -241,6 +271,16 @@ mod tests {
                 ("0.9231549043".to_owned(), "ab-2", 1),
             ]
         );
+    }
+
+    #[test]
+    fn decimal_conversion_matches_big_integers() {
+        for text in ["", "abc", "a", "seed 1", "0.25471:1"] {
+            let h: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+            assert_eq!(decimal_256(&h), BigUint::from_bytes_be(&h).to_str_radix(10));
+        }
+        assert_eq!(decimal_256(&[0; 32]), "0");
+        assert_eq!(decimal_256(&[255; 32]), BigUint::from_bytes_be(&[255; 32]).to_str_radix(10));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub(crate) enum Action {
 /// Arguments of `ashyq pvt design`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct DesignArgs {
-    /// A package whose units.csv lists the stations (counts are not needed).
+    /// A package folder whose units.csv lists the stations (only units.csv is read).
     pub(crate) package: PathBuf,
     /// The public seed (e.g. 20 digits from dice, announced before the draw).
     #[arg(long)]
@@ -132,16 +132,45 @@ fn stratum_of(tree: &UnitTree, u: usize, kind: &str) -> String {
     tree.unit(pick).id.as_str().to_owned()
 }
 
+/// The package's territorial tree from units.csv alone: a design is made before any count.
+fn read_tree(dir: &Path) -> Result<UnitTree> {
+    let path = dir.join("units.csv");
+    let name = path.display().to_string();
+    let mut rdr = csv::Reader::from_path(&path).with_context(|| format!("cannot read {name}"))?;
+    let h = rdr.headers().with_context(|| format!("{name}:1: cannot read the header"))?.clone();
+    let col = |c: &str| {
+        h.iter()
+            .position(|x| x.trim_start_matches('\u{feff}') == c)
+            .ok_or_else(|| anyhow!("{name}:1: field {c}: the header needs id,parent,kind,name"))
+    };
+    let (ci, cp, ck, cn) = (col("id")?, col("parent")?, col("kind")?, col("name")?);
+    let mut infos = Vec::new();
+    for r in rdr.records() {
+        let r = r.with_context(|| format!("{name}: malformed CSV"))?;
+        let get = |c: usize| r.get(c).unwrap_or("").to_owned();
+        infos.push(ashyq_core::units::UnitInfo {
+            id: get(ci),
+            parent: get(cp),
+            kind: get(ck),
+            name: get(cn),
+        });
+    }
+    UnitTree::new(infos).map_err(|errs| {
+        let lines: Vec<String> = errs.iter().take(20).map(|e| format!("{name}: {e}")).collect();
+        anyhow!("{}", lines.join("\n"))
+    })
+}
+
 fn run_design(a: &DesignArgs) -> Result<ExitCode> {
-    let p = load_package(&a.package)?;
+    let tree = read_tree(&a.package)?;
     let split = a.split.as_deref().map(read_split).transpose()?;
     let mut frame = Vec::new();
-    for u in 0..p.tree.len() {
-        if !p.tree.children(u).is_empty() {
+    for u in 0..tree.len() {
+        if !tree.children(u).is_empty() {
             continue;
         }
-        let id = p.tree.unit(u).id.as_str().to_owned();
-        let mut stratum = stratum_of(&p.tree, u, &a.by);
+        let id = tree.unit(u).id.as_str().to_owned();
+        let mut stratum = stratum_of(&tree, u, &a.by);
         if let Some(s) = &split {
             let g = s.get(&id).ok_or_else(|| anyhow!("station {id} is not in the --split file"))?;
             stratum = format!("{stratum}/{g}");
