@@ -92,6 +92,17 @@ enum Command {
     /// the survey's interval. `aggregate POLLS.csv` pools polls (header `name,n,percent`,
     /// optionally `deff`).
     Survey(commands::survey::SurveyArgs),
+    /// Compare two packages station by station (official protocols vs observer copies): lines
+    /// that differ, stations missing, abs_diff, and the legal outcome under each; or with
+    /// --turnout, observers' intraday turnout counts vs the official snapshots.
+    Compare(commands::compare::CompareArgs),
+    /// Parallel vote tabulation: a stratified sample of stations from a public seed (design), and
+    /// estimates with margins of error and a test of the official result (estimate).
+    Pvt(commands::pvt::PvtArgs),
+    /// Risk-limiting audits: sample sizes and risks (BRAVO, Kaplan-Markov, MACRO), the assertions
+    /// that confirm a legal outcome, the commitment bundle, the sample, the evaluation of hand
+    /// counts with escalation to a full hand count.
+    Audit(commands::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -113,6 +124,9 @@ fn main() -> ExitCode {
         Command::Protocol(a) => commands::protocol::run(a),
         Command::Forensics(a) => commands::forensics::run(a),
         Command::Survey(a) => commands::survey::run(a),
+        Command::Compare(a) => commands::compare::run(a),
+        Command::Pvt(a) => commands::pvt::run(a),
+        Command::Audit(a) => commands::audit::run(a),
     };
     match res {
         Ok(code) => code,

@@ -123,7 +123,23 @@ fn votes(
     Ok(out)
 }
 
-pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertError> {
+/// What every Bulgarian conversion shares: the election day, the options (lists, independent
+/// candidates, "I support no one") and the tree of RIKs and sections.
+struct Frame {
+    folder: String,
+    date: String,
+    options: Vec<OptionInfo>,
+    /// (ballot number, RIK number or 0 for a national list) → option index.
+    codes: HashMap<(u32, u32), usize>,
+    against_all: Option<usize>,
+    draft: Draft,
+    /// section id → (unit index, RIK number).
+    section_unit: HashMap<String, (usize, u32)>,
+    sections_t: Table,
+    ss: usize,
+}
+
+fn frame(dir: &Path) -> Result<Frame, ConvertError> {
     let folder = display_name(dir);
     if !dir.is_dir() {
         return Err(ConvertError::file(&folder, "is not a folder: --from bulgaria-cik takes an election folder (YYYYMMDD) of CIK open-data files"));
@@ -276,6 +292,21 @@ pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertE
         let u = draft.unit(&s_id, &rik_id, "section", name.trim_end_matches([',', ' ']));
         section_unit.insert(id.to_owned(), (u, rik.parse().unwrap_or(0)));
     }
+    Ok(Frame { folder, date, options, codes, against_all, draft, section_unit, sections_t, ss })
+}
+
+pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertError> {
+    let Frame {
+        folder,
+        date,
+        options,
+        codes,
+        against_all,
+        mut draft,
+        section_unit,
+        sections_t,
+        ss,
+    } = frame(dir)?;
     // Votes.
     let paper = votes(&required(dir, "50_votes_paper")?, &section_unit, &codes)?;
     let (machine_file, machine_is_protocol) = match find(dir, "50_votes_machine") {
@@ -417,6 +448,92 @@ pub(crate) fn read(dir: &Path, progress: Progress<'_>) -> Result<Draft, ConvertE
     draft.comments = c;
     draft.info.id = format!("bg-{date}");
     draft.info.name = format!("Избори за Народно събрание, {date}");
+    draft.info.date = date;
+    draft.info.rules = "none".to_owned();
+    draft.info.contests = vec![ContestInfo {
+        id: "national-assembly".to_owned(),
+        kind: "party-list".to_owned(),
+        name: Some("Народно събрание".to_owned()),
+        territory: "BG".to_owned(),
+        seats: Some(240),
+        options,
+        ..Default::default()
+    }];
+    draft.rows = vec![rows];
+    Ok(draft)
+}
+
+/// Which record of the machine votes to convert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MachineVotes {
+    /// `50_votes_machine`: the machine votes as the section commission wrote them on the
+    /// protocol (the official record).
+    Protocol,
+    /// `50_votes_machine_from_machine_data`: the votes read from the machines' own records (an
+    /// independent record of the same ballots).
+    MachineData,
+}
+
+/// The machine votes of every section that has them, from one of the two records, as a package
+/// of option lines only (lists, independent candidates, "I support no one" = ballot no. 99 from
+/// the same file): `ashyq compare` of the two packages checks the protocols against the
+/// machines. Sections without rows in the file have no protocol in the package; within a
+/// section with rows, a list without a row has 0 votes.
+pub(crate) fn read_machine(
+    dir: &Path,
+    which: MachineVotes,
+    progress: Progress<'_>,
+) -> Result<Draft, ConvertError> {
+    let Frame { folder, date, options, codes, against_all, mut draft, section_unit, .. } =
+        frame(dir)?;
+    let stem = match which {
+        MachineVotes::Protocol => "50_votes_machine",
+        MachineVotes::MachineData => "50_votes_machine_from_machine_data",
+    };
+    let path = required(dir, stem)?;
+    let machine = votes(&path, &section_unit, &codes)?;
+    let n_cols = ProtocolLine::COUNT + options.len();
+    let mut rows: Vec<(usize, Vec<Option<u64>>)> = machine
+        .iter()
+        .map(|(sid, v)| {
+            let mut row = vec![None; n_cols];
+            for (oi, &x) in v.iter().enumerate() {
+                row[ProtocolLine::COUNT + oi] = Some(x);
+            }
+            (section_unit[sid].0, row)
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    let total: u64 = machine.values().flat_map(|v| v.iter()).sum();
+    progress(1, 1);
+    draft.comments = vec![
+        format!("Converted by `ashyq convert --from bulgaria-cik-machine-{}` from the CIK open-data folder {folder}:", match which { MachineVotes::Protocol => "protocol", MachineVotes::MachineData => "data" }),
+        format!("the machine votes of {} sections of the National Assembly election of {date} from {},", rows.len(), display_name(&path)),
+        match which {
+            MachineVotes::Protocol => "as the section commissions wrote them on the protocols (the official record).".to_owned(),
+            MachineVotes::MachineData => "as read from the voting machines' own records (an independent record of the same ballots).".to_owned(),
+        },
+        "Standardised by D. Ivanov, https://github.com/dimitarivanov/bulgarian-elections-opendata. Data licence".to_owned(),
+        "CC BY-SA 4.0: this derived package is shared under the same licence. Rules \"none\": foreign data.".to_owned(),
+        format!("Option lines only (machine votes, {} in all): party-N = ballot number N, against-all = no. 99", grouped(total)),
+        "(\"I support no one\"); codes 100-106 are summary lines: ignored. Paper votes and protocol lines are not included.".to_owned(),
+        "A section without rows in the file has no protocol here; within a section, a list without a row has 0 votes.".to_owned(),
+    ];
+    let _ = against_all;
+    draft.info.id = format!(
+        "bg-{date}-machine-{}",
+        match which {
+            MachineVotes::Protocol => "protocol",
+            MachineVotes::MachineData => "data",
+        }
+    );
+    draft.info.name = format!(
+        "Избори за Народно събрание, {date}: machine votes ({})",
+        match which {
+            MachineVotes::Protocol => "protocols",
+            MachineVotes::MachineData => "machine data",
+        }
+    );
     draft.info.date = date;
     draft.info.rules = "none".to_owned();
     draft.info.contests = vec![ContestInfo {

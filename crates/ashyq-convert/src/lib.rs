@@ -43,16 +43,23 @@ pub enum SourceFormat {
     GeorgiaCec,
     /// A Bulgarian CIK election folder (`YYYYMMDD/` with `41_protocols`, `50_votes_*` …).
     BulgariaCik,
+    /// The same folder, machine votes only, as written on the protocols (`50_votes_machine`).
+    BulgariaCikMachineProtocol,
+    /// The same folder, machine votes only, from the machines' own records
+    /// (`50_votes_machine_from_machine_data`).
+    BulgariaCikMachineData,
     /// NIST SP 1500-100 v2 JSON `ElectionReport`.
     Cdf,
 }
 
 impl SourceFormat {
     /// Every format, in help order.
-    pub const ALL: [SourceFormat; 4] = [
+    pub const ALL: [SourceFormat; 6] = [
         SourceFormat::Izbirkom,
         SourceFormat::GeorgiaCec,
         SourceFormat::BulgariaCik,
+        SourceFormat::BulgariaCikMachineProtocol,
+        SourceFormat::BulgariaCikMachineData,
         SourceFormat::Cdf,
     ];
 
@@ -62,6 +69,8 @@ impl SourceFormat {
             SourceFormat::Izbirkom => "izbirkom",
             SourceFormat::GeorgiaCec => "georgia-cec",
             SourceFormat::BulgariaCik => "bulgaria-cik",
+            SourceFormat::BulgariaCikMachineProtocol => "bulgaria-cik-machine-protocol",
+            SourceFormat::BulgariaCikMachineData => "bulgaria-cik-machine-data",
             SourceFormat::Cdf => "cdf",
         }
     }
@@ -152,6 +161,12 @@ pub fn convert(
         SourceFormat::Izbirkom => izbirkom::read(input, progress)?,
         SourceFormat::GeorgiaCec => georgia::read(input, progress)?,
         SourceFormat::BulgariaCik => bulgaria::read(input, progress)?,
+        SourceFormat::BulgariaCikMachineProtocol => {
+            bulgaria::read_machine(input, bulgaria::MachineVotes::Protocol, progress)?
+        }
+        SourceFormat::BulgariaCikMachineData => {
+            bulgaria::read_machine(input, bulgaria::MachineVotes::MachineData, progress)?
+        }
         SourceFormat::Cdf => cdf::read(input, progress)?,
     };
     draft.write(out)

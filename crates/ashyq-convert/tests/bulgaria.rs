@@ -180,3 +180,35 @@ fn committed_excerpt_converts() {
     assert_eq!(p.tree.unit(rik).name, "Благоевград", "name from riks.csv");
     assert_eq!(p.tree.children(rik).len(), 12);
 }
+
+/// The two machine-vote records of 2021-07-11 as packages: every ballot number's total equals
+/// the sum of its file (codes ≥ 100 skipped), and the sections are those with rows in the file.
+#[test]
+fn machine_vote_records_convert_with_their_files_sums() {
+    let Some(data) = data_dir() else { return };
+    let src = data.join("bulgaria-cik-sections/20210711");
+    for (format, stem, sections) in [
+        (SourceFormat::BulgariaCikMachineProtocol, "50_votes_machine", 9_674),
+        (SourceFormat::BulgariaCikMachineData, "50_votes_machine_from_machine_data", 9_580),
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        let dir = out.path().join("bg");
+        convert(format, &src, &dir, &mut |_, _| {}).expect("converts");
+        let p = read_package(&dir).unwrap_or_else(|d| panic!("reads back: {d}"));
+        let t = root(&p);
+        assert_eq!(t.protocols, sections, "{stem}");
+        let (h, rows) = table(&src, stem);
+        let mut sums: HashMap<u64, u64> = HashMap::new();
+        for r in rows {
+            let code: u64 = r[h["party"]].parse().expect("code");
+            if code < 100 {
+                *sums.entry(code).or_insert(0) += r[h["votes"]].parse::<u64>().expect("votes");
+            }
+        }
+        assert_eq!(opt(&p, &t, "against-all"), Some(sums[&99]), "{stem}: no one");
+        for (code, id) in [(22, "party-22"), (5, "party-5"), (4, "party-4")] {
+            assert_eq!(opt(&p, &t, id), Some(sums[&code]), "{stem}: {id}");
+        }
+        assert_eq!(t.line(ProtocolLine::BallotsIssued), None, "option lines only");
+    }
+}

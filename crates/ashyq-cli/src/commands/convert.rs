@@ -23,6 +23,12 @@ pub(crate) enum From {
     GeorgiaCec,
     /// A Bulgarian CIK open-data election folder YYYYMMDD/ (riks.csv beside or above it).
     BulgariaCik,
+    /// The same folder, machine votes only, as written on the protocols (50_votes_machine):
+    /// compare with bulgaria-cik-machine-data using `ashyq compare`.
+    BulgariaCikMachineProtocol,
+    /// The same folder, machine votes only, from the machines' own records
+    /// (50_votes_machine_from_machine_data).
+    BulgariaCikMachineData,
     /// NIST SP 1500-100 v2 JSON ElectionReport.
     Cdf,
 }
@@ -128,6 +134,8 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<ExitCode> {
         Some(From::Izbirkom) => SourceFormat::Izbirkom,
         Some(From::GeorgiaCec) => SourceFormat::GeorgiaCec,
         Some(From::BulgariaCik) => SourceFormat::BulgariaCik,
+        Some(From::BulgariaCikMachineProtocol) => SourceFormat::BulgariaCikMachineProtocol,
+        Some(From::BulgariaCikMachineData) => SourceFormat::BulgariaCikMachineData,
         Some(From::Cdf) => SourceFormat::Cdf,
         None => bail!("give --from FORMAT or --to FORMAT"),
     };

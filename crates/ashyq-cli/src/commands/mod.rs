@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub(crate) mod allocate;
+pub(crate) mod audit;
 pub(crate) mod check;
+pub(crate) mod compare;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod export;
@@ -11,6 +13,7 @@ pub(crate) mod import;
 pub(crate) mod log;
 pub(crate) mod outcome;
 pub(crate) mod protocol;
+pub(crate) mod pvt;
 pub(crate) mod record;
 pub(crate) mod rules;
 pub(crate) mod survey;
