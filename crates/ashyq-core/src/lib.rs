@@ -16,6 +16,7 @@ pub mod checks;
 pub mod counts;
 pub mod election;
 pub mod ids;
+pub mod iin;
 pub mod line;
 pub mod rules;
 pub mod units;
