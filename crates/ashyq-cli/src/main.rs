@@ -64,6 +64,10 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
     Protocol(commands::protocol::ProtocolArgs),
+    /// The voter register: check a register file (IIN, duplicates, birth dates, age 18,
+    /// stations), import it into its own database, per-station counts, membership by salted
+    /// digest, and a synthetic register with planted defects.
+    Register(commands::register::RegisterArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => commands::verify::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
+        Command::Register(a) => commands::register::run(a),
     };
     match res {
         Ok(code) => code,

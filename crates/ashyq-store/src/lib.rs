@@ -31,6 +31,7 @@ pub mod keys;
 pub mod merkle;
 pub mod plausibility;
 mod record;
+pub mod register;
 mod schema;
 mod submit;
 mod tabulate;

@@ -9,6 +9,7 @@ pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod outcome;
 pub(crate) mod protocol;
+pub(crate) mod register;
 pub(crate) mod rules;
 pub(crate) mod tally;
 pub(crate) mod verify;
