@@ -32,7 +32,11 @@ pub struct RegisterStore {
 
 impl std::fmt::Debug for RegisterStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.db.is_postgres() { "RegisterStore(postgres)" } else { "RegisterStore(sqlite)" })
+        f.write_str(if self.db.is_postgres() {
+            "RegisterStore(postgres)"
+        } else {
+            "RegisterStore(sqlite)"
+        })
     }
 }
 
@@ -100,8 +104,14 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
 /// Indexes dropped before a bulk replacement and built again after it (a sorted build is much
 /// faster than 12 M random insertions).
 const INDEXES: &[(&str, &str)] = &[
-    ("register_voters_digest", "CREATE UNIQUE INDEX register_voters_digest ON register_voters (digest)"),
-    ("register_voters_station", "CREATE INDEX register_voters_station ON register_voters (station)"),
+    (
+        "register_voters_digest",
+        "CREATE UNIQUE INDEX register_voters_digest ON register_voters (digest)",
+    ),
+    (
+        "register_voters_station",
+        "CREATE INDEX register_voters_station ON register_voters (station)",
+    ),
 ];
 
 /// Tables that mark a database as the election record.
@@ -111,18 +121,23 @@ fn connect(url: &str) -> Result<Db, StoreError> {
     if let Some(path) = url.strip_prefix("sqlite:") {
         let path = path.strip_prefix("//").unwrap_or(path);
         if path.is_empty() {
-            return Err(StoreError::Url("sqlite: needs a file path, e.g. sqlite:./ashyq-register.db".into()));
+            return Err(StoreError::Url(
+                "sqlite: needs a file path, e.g. sqlite:./ashyq-register.db".into(),
+            ));
         }
         let c = rusqlite::Connection::open(path)
             .map_err(|e| StoreError::Database(format!("cannot open {path}: {e}")))?;
         c.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;")
-            .map_err(|e| StoreError::Database(format!("cannot configure {path}: {e}")))?;
+        c.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;",
+        )
+        .map_err(|e| StoreError::Database(format!("cannot configure {path}: {e}")))?;
         Ok(Db::Sqlite(c))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let c = postgres::Client::connect(url, postgres::NoTls)
-            .map_err(|e| StoreError::Database(format!("cannot connect to the register database: {e}")))?;
+        let c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+            StoreError::Database(format!("cannot connect to the register database: {e}"))
+        })?;
         let mut db = Db::Postgres(Box::new(crate::db::Pg::new(c)));
         db.batch("SET client_min_messages = warning")?;
         Ok(db)
@@ -241,7 +256,8 @@ impl RegisterStore {
         stations: &[(String, String)],
         fill: impl FnOnce(&mut dyn FnMut(RegisterVoter) -> Result<(), StoreError>) -> Result<(), String>,
     ) -> Result<u64, StoreError> {
-        let to_i64 = |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is too large")));
+        let to_i64 =
+            |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is too large")));
         if self.db.is_postgres() {
             // One importer at a time (SQLite's write lock does this by itself).
             self.db.batch("LOCK TABLE register_imports IN EXCLUSIVE MODE")?;
@@ -280,10 +296,19 @@ impl RegisterStore {
             let db = &mut self.db;
             let mut sink = |v: RegisterVoter| -> Result<(), StoreError> {
                 if !known.contains(v.station.as_str()) {
-                    return Err(StoreError::Invalid(format!("station {} is not in the register's stations", v.station)));
+                    return Err(StoreError::Invalid(format!(
+                        "station {} is not in the register's stations",
+                        v.station
+                    )));
                 }
                 let iin = to_i64(v.iin)?;
-                let row = [Value::Int(iin), Value::Text(v.full_name), Value::Text(v.birth_date), Value::Text(v.station), Value::Text(v.digest)];
+                let row = [
+                    Value::Int(iin),
+                    Value::Text(v.full_name),
+                    Value::Text(v.birth_date),
+                    Value::Text(v.station),
+                    Value::Text(v.digest),
+                ];
                 stored += 1;
                 if is_pg {
                     batch.extend(row);
@@ -317,7 +342,9 @@ impl RegisterStore {
         for (_, create) in INDEXES {
             self.db.batch(create)?;
         }
-        let seq = self.db.query_one("SELECT COALESCE(MAX(seq), 0) FROM register_imports", &[])?[0].int()? + 1;
+        let seq = self.db.query_one("SELECT COALESCE(MAX(seq), 0) FROM register_imports", &[])?[0]
+            .int()?
+            + 1;
         self.db.exec(
             "INSERT INTO register_imports (seq, imported_at, source_sha256, election_date, rows_total, accepted, salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             &[
@@ -350,7 +377,10 @@ impl RegisterStore {
 
     /// The station where the voter with this salted digest is registered, if any.
     pub fn membership(&mut self, digest: &str) -> Result<Option<String>, StoreError> {
-        let rows = self.db.query("SELECT station FROM register_voters WHERE digest = ?1", &[Value::from(digest)])?;
+        let rows = self.db.query(
+            "SELECT station FROM register_voters WHERE digest = ?1",
+            &[Value::from(digest)],
+        )?;
         rows.first().map(|r| r[0].text().map(str::to_owned)).transpose()
     }
 

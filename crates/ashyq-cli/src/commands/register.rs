@@ -183,7 +183,12 @@ fn run_source(source: &Source, report: bool) -> Result<(Stations, CheckSummary)>
 
 /// The JSON summary: the contract's keys `rows`, `accepted`, `rejected` (every reason, in
 /// order), plus `malformed`.
-pub(crate) fn summary_json(rows: u64, accepted: u64, rejected: &[u64; 5], malformed: u64) -> serde_json::Value {
+pub(crate) fn summary_json(
+    rows: u64,
+    accepted: u64,
+    rejected: &[u64; 5],
+    malformed: u64,
+) -> serde_json::Value {
     let mut by_reason = serde_json::Map::new();
     for r in Reason::ALL {
         by_reason.insert(r.name().to_owned(), rejected[r.index()].into());
@@ -239,11 +244,12 @@ fn run_check(a: &CheckArgs) -> Result<ExitCode> {
         write_report(path, &s)?;
     }
     match a.format {
-        Format::Json => print(&format!(
-            "{}\n",
-            summary_json(s.rows, s.accepted, &s.rejected, s.malformed)
-        ))?,
-        Format::Text => print(&summary_text(&a.source.voters, &stations, a.source.election_date, &s))?,
+        Format::Json => {
+            print(&format!("{}\n", summary_json(s.rows, s.accepted, &s.rejected, s.malformed)))?
+        }
+        Format::Text => {
+            print(&summary_text(&a.source.voters, &stations, a.source.election_date, &s))?
+        }
     }
     Ok(exit_for(&s))
 }
@@ -265,12 +271,15 @@ fn run_import(a: &ImportArgs) -> Result<ExitCode> {
     let mut salt = [0u8; 32];
     getrandom::getrandom(&mut salt).map_err(|e| anyhow::anyhow!("no random salt: {e}"))?;
     let sha = file_sha256(&a.source.voters)?;
-    let station_rows: Vec<(String, String)> =
-        (0..stations.len()).map(|i| (stations.id(i).to_owned(), stations.name(i).to_owned())).collect();
+    let station_rows: Vec<(String, String)> = (0..stations.len())
+        .map(|i| (stations.id(i).to_owned(), stations.name(i).to_owned()))
+        .collect();
     let bar = indicatif::ProgressBar::new(s.accepted);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} storing [{bar:40}] {pos}/{len} voters ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} storing [{bar:40}] {pos}/{len} voters ({per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let voters_path = a.source.voters.clone();
     let day = a.source.election_date;
@@ -308,7 +317,11 @@ fn run_import(a: &ImportArgs) -> Result<ExitCode> {
         }
         Format::Text => {
             let mut t = summary_text(&a.source.voters, &stations, day, &s);
-            t += &format!("stored {} voters in the register {}\n", thousands(stored), redact(&a.register));
+            t += &format!(
+                "stored {} voters in the register {}\n",
+                thousands(stored),
+                redact(&a.register)
+            );
             print(&t)?;
         }
     }
@@ -384,7 +397,8 @@ fn run_generate(a: &GenerateArgs) -> Result<ExitCode> {
     if a.out.read_dir().map(|mut d| d.next().is_some()).unwrap_or(false) && !a.force {
         bail!("{} is not empty (use --force to write into it)", a.out.display());
     }
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
     let defects = match &a.defects {
         None => Defects::default(),
         Some(v) => {
@@ -410,16 +424,23 @@ fn run_generate(a: &GenerateArgs) -> Result<ExitCode> {
     };
     let vp = a.out.join("voters.csv");
     let sp = a.out.join("stations.csv");
-    let mut v = BufWriter::with_capacity(1 << 20, File::create(&vp).with_context(|| format!("cannot write {}", vp.display()))?);
-    let mut s = BufWriter::new(File::create(&sp).with_context(|| format!("cannot write {}", sp.display()))?);
-    let truth = generate(&opts, &mut v, &mut s).with_context(|| format!("cannot write {}", vp.display()))?;
+    let mut v = BufWriter::with_capacity(
+        1 << 20,
+        File::create(&vp).with_context(|| format!("cannot write {}", vp.display()))?,
+    );
+    let mut s = BufWriter::new(
+        File::create(&sp).with_context(|| format!("cannot write {}", sp.display()))?,
+    );
+    let truth = generate(&opts, &mut v, &mut s)
+        .with_context(|| format!("cannot write {}", vp.display()))?;
     v.flush()?;
     s.flush()?;
     let mut json = summary_json(truth.rows, truth.accepted, &truth.rejected, truth.malformed);
     json["election_date"] = a.election_date.to_string().into();
     json["seed"] = a.seed.into();
     let tp = a.out.join("truth.json");
-    std::fs::write(&tp, format!("{json}\n")).with_context(|| format!("cannot write {}", tp.display()))?;
+    std::fs::write(&tp, format!("{json}\n"))
+        .with_context(|| format!("cannot write {}", tp.display()))?;
     eprintln!(
         "wrote {}: {} rows ({} accepted by a correct check), {} stations",
         a.out.display(),
