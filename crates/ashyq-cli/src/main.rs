@@ -68,6 +68,12 @@ enum Command {
     /// stations), import it into its own database, per-station counts, membership by salted
     /// digest, and a synthetic register with planted defects.
     Register(commands::register::RegisterArgs),
+    /// Party registration, party lists and the 30% quota, and the choice of deputies; each
+    /// rule with its legal source.
+    Party(commands::party::PartyArgs),
+    /// Candidate eligibility per office and presidential nomination signatures; each rule with
+    /// its legal source.
+    Candidate(commands::candidate::CandidateArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +93,8 @@ fn main() -> ExitCode {
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
         Command::Register(a) => commands::register::run(a),
+        Command::Party(a) => commands::party::run(a),
+        Command::Candidate(a) => commands::candidate::run(a),
     };
     match res {
         Ok(code) => code,

@@ -215,7 +215,7 @@ pub struct Date {
 
 /// True for Gregorian leap years.
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days in a month (1–12) of a year.
@@ -232,8 +232,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 impl Date {
     /// A date, if it exists (years 1–9999).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        (year >= 1
-            && year <= 9999
+        ((1..=9999).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
             && day <= days_in_month(year, month))

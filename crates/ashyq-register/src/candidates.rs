@@ -102,7 +102,7 @@ fn requirements(office: Office) -> (&'static str, Vec<Req>) {
     use Req::*;
     match office {
         Office::President => (
-            "law digest §2, Constitution Art. 41 as amended 2017/2022 [S18] (H)",
+            "law digest §2 [S18] (H)",
             vec![
                 CitizenByBirth,
                 Age(40),

@@ -132,6 +132,7 @@ const FEMALE: [&str; 12] = [
 #[derive(Clone, Copy)]
 struct Planted {
     iin: u64,
+    born: Date,
     /// None = accepted; otherwise its later reason.
     later: Option<Reason>,
     station: u32,
@@ -152,7 +153,7 @@ impl Gen {
     fn fresh(&mut self, from: i64, to: i64) -> (u64, Date, bool) {
         loop {
             let day = self.rng.gen_range(from..=to);
-            let date = Date::from_days_since_epoch(day).unwrap_or_else(|| unreachable_date());
+            let Some(date) = Date::from_days_since_epoch(day) else { continue };
             let female = self.rng.gen_bool(0.5);
             let c = match date.year() / 100 {
                 18 => 1,
@@ -195,11 +196,6 @@ impl Gen {
             format!("{s} {g}")
         }
     }
-}
-
-fn unreachable_date() -> Date {
-    // Days are drawn between two valid dates, so this is never reached.
-    Date::new(1970, 1, 1).unwrap_or_else(|| panic!("1970-01-01 is a date"))
 }
 
 fn iin_prefix(date: Date, c: u8, serial: u16) -> [u8; 11] {
@@ -339,10 +335,7 @@ pub fn generate(
                     orig.duplicated = true;
                     truth.rejected[Reason::DuplicateIin.index()] += 2;
                 }
-                let iin = orig.iin;
-                let date = ashyq_core::iin::Iin::from_u64(iin)
-                    .map(|i| i.birth_date())
-                    .unwrap_or_else(|_| unreachable_date());
+                let (iin, date) = (orig.iin, orig.born);
                 let female = g.rng.gen_bool(0.5);
                 let name = g.name(female, false);
                 write!(g.line, "{iin:012},{name},{date},{}", station_id(station))?;
@@ -362,6 +355,7 @@ pub fn generate(
                     &mut recent_at,
                     Planted {
                         iin,
+                        born: date,
                         later: Some(Reason::BirthDateMismatch),
                         station,
                         duplicated: false,
@@ -383,7 +377,13 @@ pub fn generate(
                 recent_push(
                     &mut recent,
                     &mut recent_at,
-                    Planted { iin, later: Some(Reason::Under18), station, duplicated: false },
+                    Planted {
+                        iin,
+                        born: date,
+                        later: Some(Reason::Under18),
+                        station,
+                        duplicated: false,
+                    },
                 );
             }
             4 => {
@@ -396,6 +396,7 @@ pub fn generate(
                     &mut recent_at,
                     Planted {
                         iin,
+                        born: date,
                         later: Some(Reason::UnknownStation),
                         station,
                         duplicated: false,
@@ -432,7 +433,7 @@ pub fn generate(
                 recent_push(
                     &mut recent,
                     &mut recent_at,
-                    Planted { iin, later: None, station, duplicated: false },
+                    Planted { iin, born: date, later: None, station, duplicated: false },
                 );
             }
         }

@@ -20,6 +20,7 @@
 
 pub mod candidates;
 pub mod check;
+pub mod files;
 pub mod finding;
 pub mod generate;
 pub mod lists;

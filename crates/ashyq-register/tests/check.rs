@@ -1,6 +1,7 @@
 //! The register check on files: a hand-made register whose every line's verdict is written
 //! down, and generated registers with planted defects whose counts must come out exactly, for
 //! any number of threads and any chunk size (chunk boundaries fall inside rows).
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 

@@ -26,6 +26,7 @@
 //! disabled. The rule depends on the combined number alone (a person counts once), so each test
 //! builds the list three ways — the group all women, all under 29, all with disabilities — and
 //! requires the same verdict from each.
+#![allow(clippy::unwrap_used)]
 
 use ashyq_register::candidates::{check_signatures, regions_required, signatures_required};
 use ashyq_register::lists::{

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod allocate;
+pub(crate) mod candidate;
 pub(crate) mod check;
 pub(crate) mod convert;
 pub(crate) mod demo;
@@ -8,6 +9,7 @@ pub(crate) mod export;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod outcome;
+pub(crate) mod party;
 pub(crate) mod protocol;
 pub(crate) mod register;
 pub(crate) mod rules;

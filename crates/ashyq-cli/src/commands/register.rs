@@ -134,7 +134,7 @@ struct GenerateArgs {
     force: bool,
     /// Planted defects per million rows, in the reasons' order plus malformed:
     /// invalid_iin,duplicate_iin,birth_date_mismatch,under_18,unknown_station,malformed.
-    #[arg(long, value_delimiter = ',', num_args = 6)]
+    #[arg(long, value_delimiter = ',')]
     defects: Option<Vec<u32>>,
 }
 
@@ -205,7 +205,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
