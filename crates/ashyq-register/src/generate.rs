@@ -64,6 +64,11 @@ pub struct GenerateOptions {
     pub election_day: Date,
     /// Planted defects.
     pub defects: Defects,
+    /// Plant invalid UTF-8 and unclosed quotes among the malformed lines (else only wrong field
+    /// counts). Off for peers whose CSV readers cannot reject those lines one by one: DuckDB
+    /// 2.0 lets an unclosed quote swallow the rest of the file and reads most invalid UTF-8,
+    /// even with `ignore_errors`.
+    pub encoding_errors: bool,
 }
 
 /// The counts a correct check finds.
@@ -407,7 +412,8 @@ pub fn generate(
                 let (iin, date, female) = g.fresh(oldest_d, latest_d);
                 let name = g.name(female, false);
                 let st = station_id(station);
-                match g.rng.gen_range(0..4) {
+                let kinds = if opts.encoding_errors { 4 } else { 2 };
+                match g.rng.gen_range(0..kinds) {
                     0 => write!(g.line, "{iin:012},{name},{date}")?,
                     1 => write!(g.line, "{iin:012},{name},{date},{st},extra")?,
                     2 => {

@@ -136,6 +136,10 @@ struct GenerateArgs {
     /// invalid_iin,duplicate_iin,birth_date_mismatch,under_18,unknown_station,malformed.
     #[arg(long, value_delimiter = ',')]
     defects: Option<Vec<u32>>,
+    /// Plant only wrong field counts among the malformed lines, no invalid UTF-8 or unclosed
+    /// quotes (for peers such as DuckDB, whose CSV reader cannot reject those line by line).
+    #[arg(long)]
+    plain_malformed: bool,
 }
 
 pub(crate) fn run(args: &RegisterArgs) -> Result<ExitCode> {
@@ -421,6 +425,7 @@ fn run_generate(a: &GenerateArgs) -> Result<ExitCode> {
         seed: a.seed,
         election_day: a.election_date,
         defects,
+        encoding_errors: !a.plain_malformed,
     };
     let vp = a.out.join("voters.csv");
     let sp = a.out.join("stations.csv");
