@@ -12,9 +12,9 @@
 //!   the duplicate test, the final counts and the per-station counts come out of one pass.
 //!
 //! Memory: 8 bytes per row with a valid IIN (96 MB for 12 M rows), plus, only with a report,
-//! 12 bytes per such row and the rejected rows' details.
+//! 4 bytes per such row (its line, permuted with the words) and the rejected rows' details.
 
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -63,7 +63,99 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> RegisterError {
 pub struct Stations {
     ids: Vec<String>,
     names: Vec<String>,
-    index: HashMap<Vec<u8>, u32>,
+    index: IdTable,
+}
+
+/// Station id → index: open addressing over 64-bit hashes, the ids' bytes in one buffer (a
+/// `HashMap<Vec<u8>, _>` spent a quarter of the check's time comparing keys).
+#[derive(Clone, Debug, Default)]
+struct IdTable {
+    bytes: Vec<u8>,
+    /// Start of each id in `bytes`; one more entry at the end.
+    starts: Vec<usize>,
+    hashes: Vec<u64>,
+    /// Index + 1 per slot (0 = empty); length a power of two, at most half full.
+    slots: Vec<u32>,
+}
+
+fn id_hash(b: &[u8]) -> u64 {
+    // FxHash-style over 8-byte words, then a final mix (splitmix64's finaliser).
+    let mut h = b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+impl IdTable {
+    fn key(&self, idx: usize) -> &[u8] {
+        &self.bytes[self.starts[idx]..self.starts[idx + 1]]
+    }
+
+    fn find(&self, id: &[u8]) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = id_hash(id);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return None;
+            }
+            let idx = (s - 1) as usize;
+            if self.hashes[idx] == h && self.key(idx) == id {
+                return Some(idx as u32);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds an id; false if it is already there.
+    fn insert(&mut self, id: &[u8]) -> bool {
+        if self.find(id).is_some() {
+            return false;
+        }
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.bytes.extend_from_slice(id);
+        self.starts.push(self.bytes.len());
+        self.hashes.push(id_hash(id));
+        let n = self.hashes.len();
+        if n * 2 > self.slots.len() {
+            self.slots = vec![0; (n * 2).next_power_of_two().max(16)];
+            for idx in 0..n {
+                self.place(idx);
+            }
+        } else {
+            self.place(n - 1);
+        }
+        true
+    }
+
+    fn place(&mut self, idx: usize) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.hashes[idx] as usize & mask;
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = idx as u32 + 1;
+    }
 }
 
 impl Stations {
@@ -83,7 +175,7 @@ impl Stations {
         if self.ids.len() >= MAX_STATIONS {
             return Err(format!("more than {MAX_STATIONS} stations"));
         }
-        if self.index.insert(id.as_bytes().to_vec(), self.ids.len() as u32).is_some() {
+        if !self.index.insert(id.as_bytes()) {
             return Err(format!("station {id} is listed twice"));
         }
         self.ids.push(id);
@@ -144,7 +236,7 @@ impl Stations {
     }
     /// Index of a station id.
     pub fn find(&self, id: &[u8]) -> Option<u32> {
-        self.index.get(id).copied()
+        self.index.find(id)
     }
 }
 
@@ -236,8 +328,8 @@ struct ChunkOut {
     /// (local row index, reason or malformed, detail) — final verdicts (malformed, invalid IIN)
     /// and tentative ones (decided before the duplicate test), only with `report`.
     notes: Vec<(u64, Option<Reason>, u64, String)>,
-    /// (IIN, local row index) of every valid row, only with `report`.
-    rows: Vec<(u64, u64)>,
+    /// Only with `report`: the local row index of each word, in the words' (sorted) order.
+    idx: Vec<u32>,
 }
 
 /// Header of a voters file: its columns and where the data start.
@@ -361,7 +453,8 @@ pub fn check_file(
 ) -> Result<CheckSummary, RegisterError> {
     let (cols, data_start) = read_header(path)?;
     let len = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
-    let chunk = opts.chunk_bytes.max(1);
+    // At most 1 GiB per chunk, so that a row index within a chunk fits in 32 bits.
+    let chunk = opts.chunk_bytes.clamp(1, 1 << 30);
     let n_chunks = (len.saturating_sub(data_start)).div_ceil(chunk).max(1) as usize;
     let next = AtomicUsize::new(0);
     let outs: Mutex<Vec<Option<ChunkOut>>> = Mutex::new((0..n_chunks).map(|_| None).collect());
@@ -421,7 +514,7 @@ pub fn check_file(
                                 let st = u64::from(station.unwrap_or(0));
                                 out.words.push(iin.as_u64() << 24 | code << 21 | st);
                                 if opts.report {
-                                    out.rows.push((iin.as_u64(), idx));
+                                    out.idx.push(idx as u32);
                                     if let Some(r) = later {
                                         out.notes.push((
                                             idx,
@@ -441,7 +534,15 @@ pub fn check_file(
                         *errors.lock().unwrap_or_else(|p| p.into_inner()) = Some(io_err(path, e));
                         return;
                     }
-                    out.words.sort_unstable();
+                    if opts.report {
+                        let mut pairs: Vec<(u64, u32)> =
+                            out.words.iter().copied().zip(out.idx.iter().copied()).collect();
+                        pairs.sort_unstable();
+                        out.words = pairs.iter().map(|p| p.0).collect();
+                        out.idx = pairs.iter().map(|p| p.1).collect();
+                    } else {
+                        out.words.sort_unstable();
+                    }
                     outs.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(out);
                 }
             });
@@ -463,23 +564,15 @@ pub fn check_file(
         summary.malformed += o.malformed;
         summary.rejected[Reason::InvalidIin.index()] += o.invalid;
     }
-    merge(&outs, &mut summary);
+    let mut first_line = Vec::with_capacity(outs.len());
+    let mut line = 2u64; // the header is line 1
+    for o in &outs {
+        first_line.push(line);
+        line += o.lines;
+    }
+    let dup_groups = merge(&outs, &mut summary, opts.report.then_some(first_line.as_slice()));
 
     if opts.report {
-        let mut first_line = Vec::with_capacity(outs.len());
-        let mut line = 2u64; // the header is line 1
-        for o in &outs {
-            first_line.push(line);
-            line += o.lines;
-        }
-        let mut dup_lines: HashMap<u64, Vec<u64>> = HashMap::new();
-        for (o, &base) in outs.iter().zip(&first_line) {
-            for &(iin, idx) in &o.rows {
-                if summary.is_duplicate(iin) {
-                    dup_lines.entry(iin).or_default().push(base + idx);
-                }
-            }
-        }
         for (o, &base) in outs.iter().zip(&first_line) {
             for (idx, reason, iin, detail) in &o.notes {
                 if matches!(reason, Some(r) if *r != Reason::InvalidIin)
@@ -494,7 +587,7 @@ pub fn check_file(
                 });
             }
         }
-        for (iin, lines) in &dup_lines {
+        for (iin, lines) in &dup_groups {
             for &l in lines {
                 let others: Vec<String> =
                     lines.iter().filter(|&&x| x != l).map(u64::to_string).collect();
@@ -510,8 +603,13 @@ pub fn check_file(
     Ok(summary)
 }
 
-/// K-way merge of the chunks' sorted words: equal IINs meet, and every count is final.
-fn merge(outs: &[ChunkOut], summary: &mut CheckSummary) {
+/// K-way merge of the chunks' sorted words: equal IINs meet, and every count is final. With
+/// the chunks' first lines (report mode), returns each duplicated IIN with its lines.
+fn merge(
+    outs: &[ChunkOut],
+    summary: &mut CheckSummary,
+    first_line: Option<&[u64]>,
+) -> Vec<(u64, Vec<u64>)> {
     let mut heap: BinaryHeap<std::cmp::Reverse<(u64, usize, usize)>> = BinaryHeap::new();
     for (c, o) in outs.iter().enumerate() {
         if let Some(&w) = o.words.first() {
@@ -519,7 +617,9 @@ fn merge(outs: &[ChunkOut], summary: &mut CheckSummary) {
         }
     }
     let mut group: Vec<u64> = Vec::new();
-    let flush = |group: &mut Vec<u64>, summary: &mut CheckSummary| {
+    let mut group_lines: Vec<u64> = Vec::new();
+    let mut dup_groups: Vec<(u64, Vec<u64>)> = Vec::new();
+    let mut flush = |group: &mut Vec<u64>, lines: &mut Vec<u64>, summary: &mut CheckSummary| {
         match group.len() {
             0 => {}
             1 => {
@@ -537,22 +637,31 @@ fn merge(outs: &[ChunkOut], summary: &mut CheckSummary) {
             n => {
                 summary.rejected[Reason::DuplicateIin.index()] += n as u64;
                 summary.duplicates.push(group[0] >> 24);
+                if first_line.is_some() {
+                    lines.sort_unstable();
+                    dup_groups.push((group[0] >> 24, std::mem::take(lines)));
+                }
             }
         }
         group.clear();
+        lines.clear();
     };
     while let Some(std::cmp::Reverse((w, c, i))) = heap.pop() {
         if let Some(&first) = group.first() {
             if first >> 24 != w >> 24 {
-                flush(&mut group, summary);
+                flush(&mut group, &mut group_lines, summary);
             }
         }
         group.push(w);
+        if let Some(fl) = first_line {
+            group_lines.push(fl[c] + u64::from(outs[c].idx[i]));
+        }
         if let Some(&nw) = outs[c].words.get(i + 1) {
             heap.push(std::cmp::Reverse((nw, c, i + 1)));
         }
     }
-    flush(&mut group, summary);
+    flush(&mut group, &mut group_lines, summary);
+    dup_groups
 }
 
 /// One accepted voter, as [`for_each_accepted`] gives it.
@@ -616,4 +725,34 @@ pub fn for_each_accepted(
         });
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod id_table_tests {
+    use super::*;
+
+    #[test]
+    fn probes_are_short() {
+        let mut t = IdTable::default();
+        for i in 0..10_000 {
+            assert!(t.insert(format!("PS-{:05}", i + 1).as_bytes()));
+        }
+        assert!(!t.insert(b"PS-00001"));
+        let mask = t.slots.len() - 1;
+        let mut total = 0usize;
+        for idx in 0..10_000 {
+            let mut i = t.hashes[idx] as usize & mask;
+            let mut probes = 1;
+            while t.slots[i] as usize != idx + 1 {
+                i = (i + 1) & mask;
+                probes += 1;
+            }
+            total += probes;
+        }
+        assert!(total < 20_000, "{total} probes for 10,000 ids");
+        for i in 0..10_000u32 {
+            assert_eq!(t.find(format!("PS-{:05}", i + 1).as_bytes()), Some(i));
+        }
+        assert_eq!(t.find(b"PS-X1"), None);
+    }
 }

@@ -149,8 +149,14 @@ fn generated(rows: u64, defects: Defects, seed: u64) -> (tempfile::TempDir, Trut
     let mut v =
         std::io::BufWriter::new(std::fs::File::create(dir.path().join("voters.csv")).unwrap());
     let mut s = Vec::new();
-    let opts =
-        GenerateOptions { rows, stations: 97, seed, election_day: date("2023-03-19"), defects, encoding_errors: true };
+    let opts = GenerateOptions {
+        rows,
+        stations: 97,
+        seed,
+        election_day: date("2023-03-19"),
+        defects,
+        encoding_errors: true,
+    };
     let truth = generate(&opts, &mut v, &mut s).unwrap();
     drop(v);
     std::fs::write(dir.path().join("stations.csv"), &s).unwrap();
