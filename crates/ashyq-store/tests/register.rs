@@ -144,10 +144,27 @@ fn failed_replace_changes_nothing(b: &Backend) {
 }
 
 fn refuses_the_record(b: &Backend) {
-    let _record = Store::open(&b.url).unwrap();
+    let record = Store::open(&b.url).unwrap();
+    drop(record);
     let e = RegisterStore::open(&b.url).unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
     assert!(e.to_string().contains("needs a database of its own"), "{e}");
+    // The record is untouched: it still opens and verifies clean, and keeps its WAL journal.
+    let mut record = Store::open(&b.url).unwrap();
+    assert_eq!(record.verify().unwrap(), Vec::<String>::new());
+    if let Some(path) = b.url.strip_prefix("sqlite:") {
+        assert_eq!(journal_mode(path), "wal", "the record keeps its journal mode");
+    }
+}
+
+/// The journal mode of a SQLite file from its header (bytes 18 and 19 are 2 in WAL mode).
+fn journal_mode(path: &str) -> &'static str {
+    let bytes = std::fs::read(path).unwrap();
+    if bytes.len() > 19 && bytes[18] == 2 && bytes[19] == 2 {
+        "wal"
+    } else {
+        "rollback"
+    }
 }
 
 #[test]
