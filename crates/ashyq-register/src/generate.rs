@@ -230,6 +230,17 @@ pub fn generate(
     voters_out: &mut impl Write,
     stations_out: &mut impl Write,
 ) -> io::Result<Truth> {
+    generate_with_progress(opts, voters_out, stations_out, &mut |_| {})
+}
+
+/// [`generate`], calling `progress` with the rows written so far every 65,536 rows and at the
+/// end.
+pub fn generate_with_progress(
+    opts: &GenerateOptions,
+    voters_out: &mut impl Write,
+    stations_out: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<Truth> {
     let n_st = opts.stations.max(1);
     writeln!(stations_out, "station,name")?;
     for i in 0..n_st {
@@ -453,7 +464,11 @@ pub fn generate(
         }
         g.line.push(b'\n');
         voters_out.write_all(&g.line)?;
+        if truth.rows.is_multiple_of(65_536) {
+            progress(truth.rows);
+        }
     }
+    progress(truth.rows);
     Ok(truth)
 }
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use ashyq_register::check::{check_file, for_each_accepted, CheckOptions, Stations, CHUNK};
-use ashyq_register::generate::{generate, Defects, GenerateOptions};
+use ashyq_register::generate::{generate_with_progress, Defects, GenerateOptions};
 use ashyq_register::privacy::membership_digest;
 use ashyq_register::{CheckSummary, Date, Iin, Reason};
 use ashyq_store::register::{RegisterStore, RegisterVoter, DEFAULT_REGISTER_URL};
@@ -436,8 +436,16 @@ fn run_generate(a: &GenerateArgs) -> Result<ExitCode> {
     let mut s = BufWriter::new(
         File::create(&sp).with_context(|| format!("cannot write {}", sp.display()))?,
     );
-    let truth = generate(&opts, &mut v, &mut s)
+    let bar = indicatif::ProgressBar::new(a.rows);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} generating [{bar:40}] {pos}/{len} rows ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let truth = generate_with_progress(&opts, &mut v, &mut s, &mut |n| bar.set_position(n))
         .with_context(|| format!("cannot write {}", vp.display()))?;
+    bar.finish_and_clear();
     v.flush()?;
     s.flush()?;
     let mut json = summary_json(truth.rows, truth.accepted, &truth.rejected, truth.malformed);
