@@ -1,5 +1,5 @@
 //! The IIN (individual identification number, ЖСН/ИИН): 12 digits that every citizen of
-//! Kazakhstan carries and that the voter register is keyed by (law digest §8.6 [S54], **[H]**).
+//! Kazakhstan carries and that the voter register is keyed by (law digest §8.6 \[S54\], **\[H\]**).
 //!
 //! ```text
 //! pos 1-6   YYMMDD  date of birth

@@ -8,7 +8,7 @@ use std::fmt;
 pub enum Verdict {
     /// The rule is not met.
     Fails,
-    /// The rule cannot be decided: the law gives no test (marked `[?]` in the digest) or the
+    /// The rule cannot be decided: the law gives no test (marked `\[?\]` in the digest) or the
     /// document does not give what the rule needs.
     Undetermined,
 }
@@ -20,7 +20,7 @@ pub struct Finding {
     pub code: &'static str,
     /// Failed or undetermined.
     pub verdict: Verdict,
-    /// The legal source and the digest's confidence, e.g. "law digest §7 [S32][S31] (H)".
+    /// The legal source and the digest's confidence, e.g. "law digest §7 \[S32\]\[S31\] (H)".
     pub source: &'static str,
     /// A sentence with the numbers.
     pub message: String,

@@ -1,19 +1,19 @@
 //! Party lists and the distribution of a party's mandates (law digest §3.1 and §7).
 //!
 //! - **L1** only party members: "a political party had no right to include persons who were not
-//!   party members in the party lists" (CEC deputy chair Petrov, 9 Feb 2023 [S35]) (H);
+//!   party members in the party lists" (CEC deputy chair Petrov, 9 Feb 2023 \[S35\]) (H);
 //! - **L2** at most the seats plus 30%: "should not exceed the established number of deputy
-//!   mandates … by 30 percent. This is a maximum of 90 people" for 69 seats [S35] (H). 69 × 1.3 =
+//!   mandates … by 30 percent. This is a maximum of 90 people" for 69 seats \[S35\] (H). 69 × 1.3 =
 //!   89.7 and the CEC's maximum is 90, so the 30% is rounded up: `seats + ⌈30% × seats⌉`. (The
 //!   digest's 2026 note "≤ 188 names" for 145 seats rounds down; it is a low-confidence
-//!   third-party figure [S56] (L), so the CEC's own 2023 reading is used.);
+//!   third-party figure \[S56\] (L), so the CEC's own 2023 reading is used.);
 //! - **L3** women, young people under 29 and persons with disabilities **together at least 30%**
-//!   of the list (CL 7 Feb 2022 No. 105-VII [S33]) (H). A person in two groups counts once: the
+//!   of the list (CL 7 Feb 2022 No. 105-VII \[S33\]) (H). A person in two groups counts once: the
 //!   rule is about people ("combined"), and the CEC's 2023 figure counted people (107 of 281
 //!   candidates, 38.1% [S34 / BAQ.KZ]);
 //! - **M1–M4** after the results the party's governing body chooses, **within 10 days**, which
-//!   list candidates take its mandates [S34] (H), as many as it won, from its list, with the same
-//!   ≥30% among them [S33] (H).
+//!   list candidates take its mandates \[S34\] (H), as many as it won, from its list, with the same
+//!   ≥30% among them \[S33\] (H).
 //!
 //! Youth is "under 29"; the digest does not give the day on which the age is taken, so the
 //! caller names it (`on`).

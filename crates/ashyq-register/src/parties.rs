@@ -1,4 +1,4 @@
-//! Registration of a political party (law digest §7, [S32][S31]).
+//! Registration of a political party (law digest §7, \[S32\]\[S31\]).
 //!
 //! Since the 2022 reform a party needs **5,000 members** (was 20,000), an **initiative group of
 //! 700** citizens (was 1,000), a **founding congress within 3 months** (was 2), and **regional

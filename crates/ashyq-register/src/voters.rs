@@ -10,10 +10,10 @@
 //! 1. `invalid_iin` — not a valid IIN of a natural person ([`ashyq_core::iin`], law digest
 //!    §8.6);
 //! 2. `duplicate_iin` — the IIN appears on more than one row (every such row is rejected: the
-//!    register is single and each citizen is on it once, law digest §8.5 [S48]);
+//!    register is single and each citizen is on it once, law digest §8.5 \[S48\]);
 //! 3. `birth_date_mismatch` — `birth_date` (YYYY-MM-DD) is not the date the IIN encodes;
 //! 4. `under_18` — younger than 18 on election day (voters are citizens who have reached 18,
-//!    law digest §8.5 [S48]); the age is reached on the 18th anniversary,
+//!    law digest §8.5 \[S48\]); the age is reached on the 18th anniversary,
 //!    for 29 February on 28 February of a common year ([`Date::age_on`]);
 //! 5. `unknown_station` — the station is not in the stations file (the akimats compile station
 //!    lists, §8.5).

@@ -20,7 +20,7 @@
 //!   current register's).
 //!
 //! An import replaces the register in one transaction: the register is updated twice a year
-//! (1 January, 1 July; law digest §8.5 [S48]) and each update replaces the previous lists;
+//! (1 January, 1 July; law digest §8.5 \[S48\]) and each update replaces the previous lists;
 //! keeping no old lists is data minimisation. A failed import leaves the previous register.
 
 use crate::db::{Db, Value};
