@@ -249,3 +249,143 @@ fn bad_files_are_errors_naming_file_and_line() {
     let e = Stations::read(&dir.path().join("missing.csv")).unwrap_err().to_string();
     assert!(e.contains("missing.csv"), "{e}");
 }
+
+/// A plain reference: every line through `pre_classify` in order, duplicates with a HashMap.
+fn reference(bytes: &[u8], stations: &Stations, day: Date) -> (u64, u64, [u64; 5], u64, Vec<u64>) {
+    use ashyq_register::voters::{latest_adult_birth, pre_classify, Columns, Context, PreVerdict};
+    let nl = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let cols = Columns::from_header(&bytes[..nl]).unwrap();
+    let lookup = |s: &[u8]| stations.find(s);
+    let ctx = Context { latest_adult_birth: latest_adult_birth(day), stations: &lookup };
+    let mut body = &bytes[nl + 1..];
+    if body.last() == Some(&b'\n') {
+        body = &body[..body.len() - 1];
+    }
+    let verdicts: Vec<PreVerdict> = if bytes.len() == nl + 1 {
+        vec![]
+    } else {
+        body.split(|&b| b == b'\n').map(|l| pre_classify(l, &cols, &ctx)).collect()
+    };
+    let mut seen = std::collections::HashMap::new();
+    for v in &verdicts {
+        if let PreVerdict::Valid { iin, .. } = v {
+            *seen.entry(iin.as_u64()).or_insert(0u64) += 1;
+        }
+    }
+    let (mut accepted, mut rejected, mut malformed) = (0, [0u64; 5], 0);
+    let mut per_station = vec![0u64; stations.len()];
+    for v in &verdicts {
+        match v {
+            PreVerdict::Malformed(_) => malformed += 1,
+            PreVerdict::InvalidIin(_) => rejected[0] += 1,
+            PreVerdict::Valid { iin, .. } if seen[&iin.as_u64()] > 1 => rejected[1] += 1,
+            PreVerdict::Valid { later: Some(r), .. } => rejected[r.index()] += 1,
+            PreVerdict::Valid { later: None, station, .. } => {
+                accepted += 1;
+                per_station[station.unwrap() as usize] += 1;
+            }
+        }
+    }
+    (verdicts.len() as u64, accepted, rejected, malformed, per_station)
+}
+
+/// Random lines — valid rows, copies, random bytes with commas, quotes, `\r` and invalid UTF-8
+/// — give the same counts through the parallel engine (any threads, any chunk size) as through
+/// the plain reference, and never a panic.
+#[test]
+fn random_lines_agree_with_a_plain_reference() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.csv");
+    let st = stations();
+    let valid = [
+        "900101300007",
+        "850515401239",
+        "000229500018",
+        "061211600012",
+        "900101300811",
+        "050319500016",
+    ];
+    for round in 0..30 {
+        let mut bytes = b"iin,full_name,birth_date,station\n".to_vec();
+        let n = rng.gen_range(0..300);
+        for _ in 0..n {
+            match rng.gen_range(0..6) {
+                0 | 1 => {
+                    let iin = valid[rng.gen_range(0..valid.len())];
+                    let born = ashyq_register::Iin::parse(iin).unwrap().birth_date();
+                    let st = ["S1", "S2", "S3"][rng.gen_range(0..3)];
+                    bytes.extend(format!("{iin},Name,{born},{st}").bytes());
+                }
+                2 => {
+                    // A fresh valid IIN from the generator's building blocks.
+                    let serial = rng.gen_range(1..9999u32);
+                    let p = format!("800101{}{serial:04}", rng.gen_range(3..5));
+                    let d: Vec<u8> = p.bytes().map(|b| b - b'0').collect();
+                    let mut first = [0u8; 11];
+                    first.copy_from_slice(&d);
+                    if let Some(k) = ashyq_core::iin::check_digit(&first) {
+                        bytes.extend(format!("{p}{k},\"N, M\",1980-01-01,S2").bytes());
+                    }
+                }
+                _ => {
+                    let len = rng.gen_range(0..40);
+                    for _ in 0..len {
+                        let b =
+                            [b',', b'"', b'\r', 0xFF, 0xD0, b'1', b'a', b' '][rng.gen_range(0..8)];
+                        bytes.push(b);
+                    }
+                }
+            }
+            bytes.push(b'\n');
+        }
+        if rng.gen_bool(0.3) && bytes.last() == Some(&b'\n') && n > 0 {
+            bytes.pop(); // no final line break
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (rows, accepted, rejected, malformed, per_station) =
+            reference(&bytes, &st, date("2023-03-19"));
+        for (threads, chunk) in [(1, CHUNK), (2, 1), (3, 17), (2, 256)] {
+            let s = run(&path, &st, threads, chunk, round % 2 == 0);
+            assert_eq!(
+                (s.rows, s.accepted, s.rejected, s.malformed, &s.per_station),
+                (rows, accepted, rejected, malformed, &per_station),
+                "round {round}, threads {threads}, chunk {chunk}"
+            );
+            if round % 2 == 0 {
+                assert_eq!(s.rejections.len() as u64, rows - accepted);
+            }
+        }
+    }
+}
+
+#[test]
+fn crlf_bom_header_only_and_no_final_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.csv");
+    std::fs::write(&p, "\u{feff}iin,full_name,birth_date,station\r\n900101300007,A,1990-01-01,S1\r\n850515401239,B,1985-05-15,S2").unwrap();
+    let s = run(&p, &stations(), 2, CHUNK, false);
+    assert_eq!((s.rows, s.accepted), (2, 2));
+    std::fs::write(&p, "iin,full_name,birth_date,station\n").unwrap();
+    let s = run(&p, &stations(), 2, CHUNK, false);
+    assert_eq!((s.rows, s.accepted), (0, 0));
+    std::fs::write(&p, "iin,full_name,birth_date,station").unwrap();
+    let s = run(&p, &stations(), 2, CHUNK, false);
+    assert_eq!(s.rows, 0);
+    std::fs::write(&p, "").unwrap();
+    let e = check_file(
+        &p,
+        &stations(),
+        &CheckOptions {
+            election_day: date("2023-03-19"),
+            threads: 1,
+            chunk_bytes: CHUNK,
+            report: false,
+            progress: None,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("the file is empty"), "{e}");
+}
