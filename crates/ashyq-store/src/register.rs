@@ -184,8 +184,9 @@ impl RegisterStore {
         if !db.is_postgres() {
             // Configured only now, so that a record's database is never touched. A rollback
             // journal, not WAL: a replacement writes the whole register, which WAL would write
-            // twice (log, then checkpoint); readers wait only while a replacement commits. The
-            // index builds may use a helper thread and keep their sort runs in memory.
+            // twice (log, then checkpoint); the price is that readers wait while a replacement
+            // is written (twice a year). The index builds may use a helper thread and keep
+            // their sort runs in memory.
             db.batch(
                 "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; PRAGMA threads=2; PRAGMA temp_store=MEMORY;",
             )?;
