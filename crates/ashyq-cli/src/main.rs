@@ -103,6 +103,16 @@ enum Command {
     /// that confirm a legal outcome, the commitment bundle, the sample, the evaluation of hand
     /// counts with escalation to a full hand count.
     Audit(commands::audit::AuditArgs),
+    /// The voter register: check a register file (IIN, duplicates, birth dates, age 18,
+    /// stations), import it into its own database, per-station counts, membership by salted
+    /// digest, and a synthetic register with planted defects.
+    Register(commands::register::RegisterArgs),
+    /// Party registration, party lists and the 30% quota, and the choice of deputies; each
+    /// rule with its legal source.
+    Party(commands::party::PartyArgs),
+    /// Candidate eligibility per office and presidential nomination signatures; each rule with
+    /// its legal source.
+    Candidate(commands::candidate::CandidateArgs),
 }
 
 fn main() -> ExitCode {
@@ -127,6 +137,9 @@ fn main() -> ExitCode {
         Command::Compare(a) => commands::compare::run(a),
         Command::Pvt(a) => commands::pvt::run(a),
         Command::Audit(a) => commands::audit::run(a),
+        Command::Register(a) => commands::register::run(a),
+        Command::Party(a) => commands::party::run(a),
+        Command::Candidate(a) => commands::candidate::run(a),
     };
     match res {
         Ok(code) => code,

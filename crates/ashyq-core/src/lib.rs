@@ -17,6 +17,7 @@ pub mod checks;
 pub mod counts;
 pub mod election;
 pub mod ids;
+pub mod iin;
 pub mod line;
 pub mod quote;
 pub mod rules;

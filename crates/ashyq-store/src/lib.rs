@@ -25,6 +25,7 @@ mod db;
 mod error;
 mod import;
 mod log;
+pub mod register;
 mod rows;
 mod schema;
 mod submit;

@@ -2,6 +2,7 @@
 
 pub(crate) mod allocate;
 pub(crate) mod audit;
+pub(crate) mod candidate;
 pub(crate) mod check;
 pub(crate) mod compare;
 pub(crate) mod convert;
@@ -12,9 +13,11 @@ pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod log;
 pub(crate) mod outcome;
+pub(crate) mod party;
 pub(crate) mod protocol;
 pub(crate) mod pvt;
 pub(crate) mod record;
+pub(crate) mod register;
 pub(crate) mod rules;
 pub(crate) mod survey;
 pub(crate) mod tally;
