@@ -64,6 +64,11 @@ enum Command {
     /// The log for outsiders: the verifier key, the latest signed checkpoint, inclusion and
     /// consistency proofs (RFC 9162, C2SP checkpoints).
     Log(commands::log::LogArgs),
+    /// Serve the record over HTTP: the JSON API under /api/v1 (results, outcome, protocols with
+    /// proofs, checkpoints, live events, writes with bearer tokens), until Ctrl-C.
+    Serve(commands::serve::ServeArgs),
+    /// Bearer tokens of the HTTP API: create (role and scope) or revoke.
+    Token(commands::token::TokenArgs),
     /// Write one election's record as a self-contained folder for offline verification.
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
@@ -130,6 +135,8 @@ fn main() -> ExitCode {
         Command::Import(a) => commands::import::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Log(a) => commands::log::run(a),
+        Command::Serve(a) => commands::serve::run(a),
+        Command::Token(a) => commands::token::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
         Command::Forensics(a) => commands::forensics::run(a),

@@ -19,8 +19,10 @@ pub(crate) mod pvt;
 pub(crate) mod record;
 pub(crate) mod register;
 pub(crate) mod rules;
+pub(crate) mod serve;
 pub(crate) mod survey;
 pub(crate) mod tally;
+pub(crate) mod token;
 pub(crate) mod verify;
 
 use std::path::Path;
