@@ -273,12 +273,14 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C: binds `addr`, follows the log, prints nothing (logs go to `tracing`).
+/// Serves `state` until Ctrl-C, following the log every `config.refresh`. Open the state with
+/// [`AppState::open`] outside the async runtime (the synchronous PostgreSQL client runs its own)
+/// and keep a clone of it until the runtime has stopped, so that its connections close there.
 pub async fn serve(
-    config: Config,
+    state: AppState,
+    config: &Config,
     listener: tokio::net::TcpListener,
 ) -> Result<(), std::io::Error> {
-    let state = AppState::open(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
     state.follow(config.refresh);
     let app = app(state, config.timeout);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
