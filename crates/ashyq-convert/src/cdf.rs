@@ -6,7 +6,8 @@
 //! Export: plain functions from an election, its unit tree and its protocols (what
 //! [`ashyq_package::read_package`] gives and what the store's `totals` returns) to a document,
 //! with no I/O and byte-identical output for the same input:
-//! - [`export_json`]: an `ElectionReport` as NIST v2 JSON (`serde_json::Value`);
+//! - [`export_json`]: an `ElectionReport` as NIST v2 JSON (`serde_json::Value`), or
+//!   [`export_json_text`] for its text;
 //! - [`export_xml`]: the same report as NIST v2 XML (namespace [`NIST_XML_NAMESPACE`]);
 //! - [`export_civics_xml`]: the report in Google's civics profile (no namespace, collections,
 //!   stable ids, `SummaryCounts` per contest, "against all" as `NoneOfTheAboveBallotSelection`).
@@ -345,6 +346,8 @@ pub enum ExportError {
     Option(String),
     /// The counts do not belong to the election (wrong number of contests or columns).
     Counts(String),
+    /// The JSON writer failed (not expected: every key is a string).
+    Json(String),
 }
 
 impl fmt::Display for ExportError {
@@ -357,6 +360,7 @@ impl fmt::Display for ExportError {
             ExportError::Name { what, message } => write!(f, "name of {what}: {message}"),
             ExportError::Option(m) => f.write_str(m),
             ExportError::Counts(m) => write!(f, "counts do not match the election: {m}"),
+            ExportError::Json(m) => write!(f, "the JSON report could not be written: {m}"),
         }
     }
 }
@@ -373,7 +377,22 @@ pub fn export_json(
     options: &ExportOptions<'_>,
 ) -> Result<serde_json::Value, ExportError> {
     let report = model::build(election, tree, counts, options)?;
-    Ok(json::write(&report))
+    serde_json::to_value(json::ReportJ(&report)).map_err(|e| ExportError::Json(e.to_string()))
+}
+
+/// The same report as [`export_json`], as JSON text (indented when `pretty`), written without
+/// building the `Value` tree first: for big elections, a fraction of the memory.
+pub fn export_json_text(
+    election: &Election,
+    tree: &UnitTree,
+    counts: &[ContestCounts],
+    options: &ExportOptions<'_>,
+    pretty: bool,
+) -> Result<String, ExportError> {
+    let report = model::build(election, tree, counts, options)?;
+    let r = json::ReportJ(&report);
+    let text = if pretty { serde_json::to_string_pretty(&r) } else { serde_json::to_string(&r) };
+    text.map_err(|e| ExportError::Json(e.to_string()))
 }
 
 /// The report as NIST SP 1500-100 v2 XML (valid against `NIST_V2_election_results_reporting.xsd`),

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use ashyq_convert::cdf::{
-    export_civics_xml, export_json, export_xml, ExportError, ExportOptions, LanguageText, Named,
-    Names, OcdIds, OneLanguage,
+    export_civics_xml, export_json, export_json_text, export_xml, ExportError, ExportOptions,
+    LanguageText, Named, Names, OcdIds, OneLanguage,
 };
 use ashyq_convert::{convert, SourceFormat};
 use ashyq_core::counts::Totals;
@@ -313,6 +313,17 @@ fn exports_are_deterministic() {
     twice(&|| export_civics_xml(&p.election, &p.tree, &p.counts, &opts).expect("civics"));
     let xml = export_xml(&p.election, &p.tree, &p.counts, &opts).expect("xml");
     assert!(xml.contains("<Value>ocd-division/country:kz/region:akm</Value>"), "vouched OCD-ID");
+    // The text and the Value come from the same writer.
+    let value = export_json(&p.election, &p.tree, &p.counts, &opts).expect("json");
+    for pretty in [false, true] {
+        let text = export_json_text(&p.election, &p.tree, &p.counts, &opts, pretty).expect("text");
+        let again = if pretty {
+            serde_json::to_string_pretty(&value).expect("pretty")
+        } else {
+            value.to_string()
+        };
+        assert_eq!(text, again);
+    }
 }
 
 #[test]

@@ -183,8 +183,7 @@ fn export(args: &ConvertArgs, to: To) -> Result<ExitCode> {
     let (election, tree, counts) = (&package.election, &package.tree, &package.counts);
     let (text, what) = match to {
         To::Cdf => {
-            let report = convert::cdf::export_json(election, tree, counts, &options)?;
-            let mut text = serde_json::to_string_pretty(&report)?;
+            let mut text = convert::cdf::export_json_text(election, tree, counts, &options, true)?;
             text.push('\n');
             (text, "NIST SP 1500-100 v2 JSON")
         }

@@ -30,14 +30,14 @@ fn ext_ids(x: &mut Xml, stable: Option<&str>, ext: &[ExtId]) {
     x.close();
 }
 
-fn votes(x: &mut Xml, votes: &[(String, u64)]) {
+fn votes(x: &mut Xml, r: &Report, votes: &[(usize, u64)]) {
     if votes.is_empty() {
         return;
     }
     x.open("VoteCountsCollection", &[]);
     for (unit, v) in votes {
         x.open("VoteCounts", &[]);
-        x.leaf("GpUnitId", unit);
+        x.leaf("GpUnitId", &r.units[*unit].object_id);
         x.leaf("Type", "total");
         x.leaf("Count", &v.to_string());
         x.close();
@@ -84,7 +84,7 @@ pub(crate) fn write(r: &Report) -> String {
             };
             x.open("BallotSelection", &[("objectId", &s.object_id), ("xsi:type", sty)]);
             x.leaf("SequenceOrder", &s.sequence.to_string());
-            votes(&mut x, &s.votes);
+            votes(&mut x, r, &s.votes);
             match &s.choice {
                 Choice::Party(p) => x.leaf("PartyIds", p),
                 Choice::Candidate(k) => x.leaf("CandidateIds", k),
@@ -103,7 +103,7 @@ pub(crate) fn write(r: &Report) -> String {
             if let Choice::Text { selection, .. } = &s.choice {
                 x.open("NoneOfTheAboveBallotSelection", &[("objectId", &s.object_id)]);
                 x.leaf("SequenceOrder", &s.sequence.to_string());
-                votes(&mut x, &s.votes);
+                votes(&mut x, r, &s.votes);
                 x.leaf("CountedInTotal", "true");
                 ext_ids(&mut x, Some(&s.stable_id), &s.ext);
                 x.intl("Selection", "language", selection);
@@ -113,7 +113,7 @@ pub(crate) fn write(r: &Report) -> String {
         x.leaf("SequenceOrder", &c.sequence.to_string());
         for b in &c.summary {
             x.open("SummaryCounts", &[]);
-            x.leaf("GpUnitId", &b.unit);
+            x.leaf("GpUnitId", &r.units[b.unit].object_id);
             x.leaf("Type", "total");
             x.leaf_opt("BallotsCast", b.cast);
             x.leaf_opt("BallotsRejected", b.rejected);

@@ -1,242 +1,325 @@
 //! The model as NIST SP 1500-100 v2 JSON (`NIST_V2_election_results_reporting.json`, draft-04):
 //! every object carries its `@type` (`ElectionResults.…`), objects referenced by id an `@id`.
+//!
+//! Written through `Serialize` views of the model rather than by building a `serde_json::Value`:
+//! the text of a 10,000-station report is then produced without holding a tree of maps for every
+//! count (about 1 KB each), and [`super::export_json`]'s `Value` comes from the same code.
 
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::model::{BallotTotals, Choice, ContestType, ExtId, Intl, Report, EXT_PREFIX};
+use super::model::{
+    BallotTotals, Candidate, Choice, Contest, ContestType, ExtId, Intl, Party, Person, Report,
+    Selection, Unit, EXT_PREFIX,
+};
+use ashyq_core::line::ProtocolLine;
 
-fn t(name: &str) -> Value {
-    Value::String(format!("ElectionResults.{name}"))
+/// A sequence produced on demand by a closure.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
 }
 
-fn obj(ty: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("@type".into(), t(ty));
-    m
+fn ty(name: &str) -> String {
+    format!("ElectionResults.{name}")
 }
 
-fn intl(texts: &Intl) -> Value {
-    let text: Vec<Value> = texts
-        .iter()
-        .map(|x| {
-            json!({
-                "@type": "ElectionResults.LanguageString",
-                "Content": x.text,
-                "Language": x.language
-            })
-        })
-        .collect();
-    json!({"@type": "ElectionResults.InternationalizedText", "Text": text})
+struct IntlJ<'a>(&'a Intl);
+
+impl Serialize for IntlJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Lang<'a>(&'a str, &'a str);
+        impl Serialize for Lang<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("@type", "ElectionResults.LanguageString")?;
+                m.serialize_entry("Content", self.1)?;
+                m.serialize_entry("Language", self.0)?;
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("@type", "ElectionResults.InternationalizedText")?;
+        m.serialize_entry("Text", &Seq(|| self.0.iter().map(|t| Lang(&t.language, &t.text))))?;
+        m.end()
+    }
 }
 
-fn ext_ids(ext: &[ExtId]) -> Value {
-    Value::Array(
-        ext.iter()
-            .map(|e| {
-                let mut m = obj("ExternalIdentifier");
-                m.insert("Type".into(), json!(e.ty.name()));
-                if let Some(o) = e.ty.other_type() {
-                    m.insert("OtherType".into(), json!(o));
+struct ExtJ<'a>(&'a ExtId);
+
+impl Serialize for ExtJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.ExternalIdentifier")?;
+        m.serialize_entry("Type", self.0.ty.name())?;
+        if let Some(o) = self.0.ty.other_type() {
+            m.serialize_entry("OtherType", o)?;
+        }
+        m.serialize_entry("Value", &self.0.value)?;
+        m.end()
+    }
+}
+
+struct ExtIdsJ<'a>(&'a [ExtId]);
+
+impl Serialize for ExtIdsJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ExtJ))
+    }
+}
+
+fn ext_ids(ext: &[ExtId]) -> ExtIdsJ<'_> {
+    ExtIdsJ(ext)
+}
+
+struct UnitJ<'a>(&'a Unit);
+
+impl Serialize for UnitJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let u = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.ReportingUnit")?;
+        m.serialize_entry("@id", &u.object_id)?;
+        m.serialize_entry("Name", &IntlJ(&u.name))?;
+        m.serialize_entry("Type", &u.ty)?;
+        if let Some(o) = &u.other_type {
+            m.serialize_entry("OtherType", o)?;
+        }
+        if !u.composing.is_empty() {
+            m.serialize_entry("ComposingGpUnitIds", &u.composing)?;
+        }
+        m.serialize_entry("ExternalIdentifier", &ext_ids(&u.ext))?;
+        if let Some(v) = u.voters_registered {
+            m.serialize_entry("VotersRegistered", &v)?;
+        }
+        if let Some(v) = u.voters_participated {
+            m.serialize_entry("VotersParticipated", &v)?;
+        }
+        m.end()
+    }
+}
+
+struct PartyJ<'a>(&'a Party);
+
+impl Serialize for PartyJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.Party")?;
+        m.serialize_entry("@id", &p.object_id)?;
+        m.serialize_entry("Name", &IntlJ(&p.name))?;
+        m.serialize_entry("PartyScopeGpUnitIds", &[&p.scope])?;
+        m.serialize_entry("ExternalIdentifier", &ext_ids(&p.ext))?;
+        m.end()
+    }
+}
+
+struct PersonJ<'a>(&'a Person);
+
+impl Serialize for PersonJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("@type", "ElectionResults.Person")?;
+        m.serialize_entry("@id", &self.0.object_id)?;
+        m.serialize_entry("FullName", &IntlJ(&self.0.full_name))?;
+        m.end()
+    }
+}
+
+struct CandidateJ<'a>(&'a Candidate);
+
+impl Serialize for CandidateJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let k = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.Candidate")?;
+        m.serialize_entry("@id", &k.object_id)?;
+        m.serialize_entry("BallotName", &IntlJ(&k.ballot_name))?;
+        m.serialize_entry("PersonId", &k.person)?;
+        m.serialize_entry("ExternalIdentifier", &ext_ids(&k.ext))?;
+        m.end()
+    }
+}
+
+/// A `BallotCounts` of the election: the standard totals at a unit, or one Ashyq protocol line.
+enum BallotCountJ<'a> {
+    Total(&'a Report, &'a BallotTotals),
+    Line(&'a Report, &'a Contest, &'a (usize, ProtocolLine, u64)),
+}
+
+impl Serialize for BallotCountJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.BallotCounts")?;
+        match *self {
+            BallotCountJ::Total(r, b) => {
+                m.serialize_entry("GpUnitId", &r.units[b.unit].object_id)?;
+                m.serialize_entry("Type", "total")?;
+                if let Some(v) = b.cast {
+                    m.serialize_entry("BallotsCast", &v)?;
                 }
-                m.insert("Value".into(), json!(e.value));
-                Value::Object(m)
-            })
-            .collect(),
-    )
+                if let Some(v) = b.rejected {
+                    m.serialize_entry("BallotsRejected", &v)?;
+                }
+            }
+            BallotCountJ::Line(r, c, &(unit, line, v)) => {
+                m.serialize_entry("GpUnitId", &r.units[unit].object_id)?;
+                m.serialize_entry("Type", "other")?;
+                m.serialize_entry("OtherType", &format!("{EXT_PREFIX}{line}:{}", c.ashyq_id))?;
+                m.serialize_entry("BallotsCast", &v)?;
+            }
+        }
+        m.end()
+    }
 }
 
-fn ballot_counts(b: &BallotTotals) -> Value {
-    let mut m = obj("BallotCounts");
-    m.insert("GpUnitId".into(), json!(b.unit));
-    m.insert("Type".into(), json!("total"));
-    if let Some(v) = b.cast {
-        m.insert("BallotsCast".into(), json!(v));
+struct VoteCountJ<'a>(&'a Report, usize, u64);
+
+impl Serialize for VoteCountJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("@type", "ElectionResults.VoteCounts")?;
+        m.serialize_entry("GpUnitId", &self.0.units[self.1].object_id)?;
+        m.serialize_entry("Type", "total")?;
+        m.serialize_entry("Count", &self.2)?;
+        m.end()
     }
-    if let Some(v) = b.rejected {
-        m.insert("BallotsRejected".into(), json!(v));
-    }
-    Value::Object(m)
 }
 
-pub(crate) fn write(r: &Report) -> Value {
-    let units: Vec<Value> = r
-        .units
-        .iter()
-        .map(|u| {
-            let mut m = obj("ReportingUnit");
-            m.insert("@id".into(), json!(u.object_id));
-            m.insert("Name".into(), intl(&u.name));
-            m.insert("Type".into(), json!(u.ty));
-            if let Some(o) = &u.other_type {
-                m.insert("OtherType".into(), json!(o));
-            }
-            if !u.composing.is_empty() {
-                m.insert("ComposingGpUnitIds".into(), json!(u.composing));
-            }
-            m.insert("ExternalIdentifier".into(), ext_ids(&u.ext));
-            if let Some(v) = u.voters_registered {
-                m.insert("VotersRegistered".into(), json!(v));
-            }
-            if let Some(v) = u.voters_participated {
-                m.insert("VotersParticipated".into(), json!(v));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let parties: Vec<Value> = r
-        .parties
-        .iter()
-        .map(|p| {
-            let mut m = obj("Party");
-            m.insert("@id".into(), json!(p.object_id));
-            m.insert("Name".into(), intl(&p.name));
-            m.insert("PartyScopeGpUnitIds".into(), json!([p.scope]));
-            m.insert("ExternalIdentifier".into(), ext_ids(&p.ext));
-            Value::Object(m)
-        })
-        .collect();
-    let persons: Vec<Value> = r
-        .persons
-        .iter()
-        .map(|p| {
-            let mut m = obj("Person");
-            m.insert("@id".into(), json!(p.object_id));
-            m.insert("FullName".into(), intl(&p.full_name));
-            Value::Object(m)
-        })
-        .collect();
-    let candidates: Vec<Value> = r
-        .candidates
-        .iter()
-        .map(|c| {
-            let mut m = obj("Candidate");
-            m.insert("@id".into(), json!(c.object_id));
-            m.insert("BallotName".into(), intl(&c.ballot_name));
-            m.insert("PersonId".into(), json!(c.person));
-            m.insert("ExternalIdentifier".into(), ext_ids(&c.ext));
-            Value::Object(m)
-        })
-        .collect();
-    let mut counts: Vec<Value> = r.ballot_counts.iter().map(ballot_counts).collect();
-    let contests: Vec<Value> = r
-        .contests
-        .iter()
-        .map(|c| {
-            for (unit, line, v) in &c.lines {
-                let mut m = obj("BallotCounts");
-                m.insert("GpUnitId".into(), json!(unit));
-                m.insert("Type".into(), json!("other"));
-                m.insert("OtherType".into(), json!(format!("{EXT_PREFIX}{line}:{}", c.ashyq_id)));
-                m.insert("BallotsCast".into(), json!(v));
-                counts.push(Value::Object(m));
-            }
-            let ty = match c.ty {
-                ContestType::BallotMeasure => "BallotMeasureContest",
-                ContestType::Candidate { .. } => "CandidateContest",
-                ContestType::Party { .. } => "PartyContest",
-            };
-            let mut m = obj(ty);
-            m.insert("@id".into(), json!(c.object_id));
-            m.insert("Name".into(), json!(c.name));
-            m.insert("BallotTitle".into(), intl(&c.title));
-            m.insert("ElectionDistrictId".into(), json!(c.district));
-            m.insert("SequenceOrder".into(), json!(c.sequence));
-            match c.ty {
-                ContestType::BallotMeasure => {
-                    m.insert("Type".into(), json!("referendum"));
-                }
-                ContestType::Candidate { number_runoff, vote_variation } => {
-                    m.insert("VoteVariation".into(), json!(vote_variation));
-                    m.insert("VotesAllowed".into(), json!(1));
-                    m.insert("NumberElected".into(), json!(1));
-                    if let Some(n) = number_runoff {
-                        m.insert("NumberRunoff".into(), json!(n));
-                    }
-                }
-                ContestType::Party { .. } => {
-                    m.insert("VoteVariation".into(), json!("proportional"));
-                }
-            }
-            m.insert("ExternalIdentifier".into(), ext_ids(&c.ext));
-            let selections: Vec<Value> = c
-                .selections
-                .iter()
-                .map(|s| {
-                    let mut sm = match &s.choice {
-                        Choice::Party(p) => {
-                            let mut sm = obj("PartySelection");
-                            sm.insert("PartyIds".into(), json!([p]));
-                            sm
-                        }
-                        Choice::Candidate(k) => {
-                            let mut sm = obj("CandidateSelection");
-                            sm.insert("CandidateIds".into(), json!([k]));
-                            sm
-                        }
-                        Choice::Text { selection, .. } => {
-                            let mut sm = obj("BallotMeasureSelection");
-                            sm.insert("Selection".into(), intl(selection));
-                            sm.insert("ExternalIdentifier".into(), ext_ids(&s.ext));
-                            sm
-                        }
-                    };
-                    sm.insert("@id".into(), json!(s.object_id));
-                    sm.insert("SequenceOrder".into(), json!(s.sequence));
-                    let votes: Vec<Value> = s
-                        .votes
-                        .iter()
-                        .map(|(unit, v)| {
-                            json!({
-                                "@type": "ElectionResults.VoteCounts",
-                                "GpUnitId": unit,
-                                "Type": "total",
-                                "Count": v
-                            })
-                        })
-                        .collect();
-                    sm.insert("VoteCounts".into(), Value::Array(votes));
-                    Value::Object(sm)
-                })
-                .collect();
-            m.insert("ContestSelection".into(), Value::Array(selections));
-            Value::Object(m)
-        })
-        .collect();
+struct SelectionJ<'a>(&'a Report, &'a Selection);
 
-    let mut e = obj("Election");
-    e.insert("Name".into(), intl(&r.election_name));
-    e.insert("StartDate".into(), json!(r.date));
-    e.insert("EndDate".into(), json!(r.date));
-    e.insert("Type".into(), json!(r.election_type));
-    if let Some(o) = r.election_other_type {
-        e.insert("OtherType".into(), json!(o));
+impl Serialize for SelectionJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, sel) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        match &sel.choice {
+            Choice::Party(p) => {
+                m.serialize_entry("@type", "ElectionResults.PartySelection")?;
+                m.serialize_entry("PartyIds", &[p])?;
+            }
+            Choice::Candidate(k) => {
+                m.serialize_entry("@type", "ElectionResults.CandidateSelection")?;
+                m.serialize_entry("CandidateIds", &[k])?;
+            }
+            Choice::Text { selection, .. } => {
+                m.serialize_entry("@type", "ElectionResults.BallotMeasureSelection")?;
+                m.serialize_entry("Selection", &IntlJ(selection))?;
+                m.serialize_entry("ExternalIdentifier", &ext_ids(&sel.ext))?;
+            }
+        }
+        m.serialize_entry("@id", &sel.object_id)?;
+        m.serialize_entry("SequenceOrder", &sel.sequence)?;
+        m.serialize_entry(
+            "VoteCounts",
+            &Seq(|| sel.votes.iter().map(|&(u, v)| VoteCountJ(r, u, v))),
+        )?;
+        m.end()
     }
-    e.insert("ElectionScopeId".into(), json!(r.scope));
-    e.insert("ExternalIdentifier".into(), ext_ids(&r.election_ext));
-    if !candidates.is_empty() {
-        e.insert("Candidate".into(), Value::Array(candidates));
-    }
-    e.insert("Contest".into(), Value::Array(contests));
-    if !counts.is_empty() {
-        e.insert("BallotCounts".into(), Value::Array(counts));
-    }
+}
 
-    let mut m = obj("ElectionReport");
-    m.insert("Format".into(), json!("precinct-level"));
-    m.insert("GeneratedDate".into(), json!(r.generated));
-    m.insert("Issuer".into(), json!(r.issuer));
-    m.insert("IssuerAbbreviation".into(), json!(r.issuer_abbreviation));
-    m.insert("SequenceStart".into(), json!(1));
-    m.insert("SequenceEnd".into(), json!(1));
-    m.insert("Status".into(), json!(r.status));
-    m.insert("VendorApplicationId".into(), json!(r.vendor));
-    m.insert("Election".into(), json!([Value::Object(e)]));
-    m.insert("GpUnit".into(), Value::Array(units));
-    if !parties.is_empty() {
-        m.insert("Party".into(), Value::Array(parties));
+struct ContestJ<'a>(&'a Report, &'a Contest);
+
+impl Serialize for ContestJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, c) = (self.0, self.1);
+        let t = match c.ty {
+            ContestType::BallotMeasure => "BallotMeasureContest",
+            ContestType::Candidate { .. } => "CandidateContest",
+            ContestType::Party { .. } => "PartyContest",
+        };
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", &ty(t))?;
+        m.serialize_entry("@id", &c.object_id)?;
+        m.serialize_entry("Name", &c.name)?;
+        m.serialize_entry("BallotTitle", &IntlJ(&c.title))?;
+        m.serialize_entry("ElectionDistrictId", &c.district)?;
+        m.serialize_entry("SequenceOrder", &c.sequence)?;
+        match c.ty {
+            ContestType::BallotMeasure => m.serialize_entry("Type", "referendum")?,
+            ContestType::Candidate { number_runoff, vote_variation } => {
+                m.serialize_entry("VoteVariation", vote_variation)?;
+                m.serialize_entry("VotesAllowed", &1)?;
+                m.serialize_entry("NumberElected", &1)?;
+                if let Some(n) = number_runoff {
+                    m.serialize_entry("NumberRunoff", &n)?;
+                }
+            }
+            ContestType::Party { .. } => m.serialize_entry("VoteVariation", "proportional")?,
+        }
+        m.serialize_entry("ExternalIdentifier", &ext_ids(&c.ext))?;
+        m.serialize_entry(
+            "ContestSelection",
+            &Seq(|| c.selections.iter().map(|sel| SelectionJ(r, sel))),
+        )?;
+        m.end()
     }
-    if !persons.is_empty() {
-        m.insert("Person".into(), Value::Array(persons));
+}
+
+struct ElectionJ<'a>(&'a Report);
+
+impl Serialize for ElectionJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.Election")?;
+        m.serialize_entry("Name", &IntlJ(&r.election_name))?;
+        m.serialize_entry("StartDate", &r.date)?;
+        m.serialize_entry("EndDate", &r.date)?;
+        m.serialize_entry("Type", r.election_type)?;
+        if let Some(o) = r.election_other_type {
+            m.serialize_entry("OtherType", o)?;
+        }
+        m.serialize_entry("ElectionScopeId", &r.scope)?;
+        m.serialize_entry("ExternalIdentifier", &ext_ids(&r.election_ext))?;
+        if !r.candidates.is_empty() {
+            m.serialize_entry("Candidate", &Seq(|| r.candidates.iter().map(CandidateJ)))?;
+        }
+        m.serialize_entry("Contest", &Seq(|| r.contests.iter().map(|c| ContestJ(r, c))))?;
+        let counts = || {
+            r.ballot_counts.iter().map(|b| BallotCountJ::Total(r, b)).chain(
+                r.contests
+                    .iter()
+                    .flat_map(move |c| c.lines.iter().map(move |l| BallotCountJ::Line(r, c, l))),
+            )
+        };
+        if counts().next().is_some() {
+            m.serialize_entry("BallotCounts", &Seq(counts))?;
+        }
+        m.end()
     }
-    Value::Object(m)
+}
+
+/// The whole `ElectionReport`.
+pub(crate) struct ReportJ<'a>(pub(crate) &'a Report);
+
+impl Serialize for ReportJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", "ElectionResults.ElectionReport")?;
+        m.serialize_entry("Format", "precinct-level")?;
+        m.serialize_entry("GeneratedDate", &r.generated)?;
+        m.serialize_entry("Issuer", &r.issuer)?;
+        m.serialize_entry("IssuerAbbreviation", &r.issuer_abbreviation)?;
+        m.serialize_entry("SequenceStart", &1)?;
+        m.serialize_entry("SequenceEnd", &1)?;
+        m.serialize_entry("Status", r.status)?;
+        m.serialize_entry("VendorApplicationId", &r.vendor)?;
+        m.serialize_entry("Election", &[ElectionJ(r)])?;
+        m.serialize_entry("GpUnit", &Seq(|| r.units.iter().map(UnitJ)))?;
+        if !r.parties.is_empty() {
+            m.serialize_entry("Party", &Seq(|| r.parties.iter().map(PartyJ)))?;
+        }
+        if !r.persons.is_empty() {
+            m.serialize_entry("Person", &Seq(|| r.persons.iter().map(PersonJ)))?;
+        }
+        m.end()
+    }
 }

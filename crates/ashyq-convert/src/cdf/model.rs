@@ -161,13 +161,14 @@ pub(crate) struct Selection {
     pub(crate) choice: Choice,
     /// Identifiers of a text choice (parties and candidates carry theirs).
     pub(crate) ext: Vec<ExtId>,
-    /// (unit object id, votes), in unit order.
-    pub(crate) votes: Vec<(String, u64)>,
+    /// (unit index, votes), in unit order.
+    pub(crate) votes: Vec<(usize, u64)>,
 }
 
 /// Ballots cast (found in the boxes) and rejected (invalid) at a unit.
 pub(crate) struct BallotTotals {
-    pub(crate) unit: String,
+    /// Unit index (its object id is `Report::units[unit].object_id`).
+    pub(crate) unit: usize,
     pub(crate) cast: Option<u64>,
     pub(crate) rejected: Option<u64>,
 }
@@ -184,8 +185,8 @@ pub(crate) struct Contest {
     pub(crate) selections: Vec<Selection>,
     /// Per protocol of this contest.
     pub(crate) summary: Vec<BallotTotals>,
-    /// Every protocol line: (unit object id, line, value).
-    pub(crate) lines: Vec<(String, ProtocolLine, u64)>,
+    /// Every protocol line: (unit index, line, value).
+    pub(crate) lines: Vec<(usize, ProtocolLine, u64)>,
     /// The contest's Ashyq id (extension counts name it).
     pub(crate) ashyq_id: String,
 }
@@ -343,7 +344,7 @@ pub(crate) fn build(
     let ballot_counts = (0..tree.len())
         .filter(|&i| !rows_at[i].is_empty())
         .map(|i| BallotTotals {
-            unit: unit_oid[i].clone(),
+            unit: i,
             cast: agreed(&rows_at[i], ProtocolLine::BallotsFound),
             rejected: agreed(&rows_at[i], ProtocolLine::Invalid),
         })
@@ -415,9 +416,7 @@ pub(crate) fn build(
             };
             let votes = cc
                 .rows()
-                .filter_map(|(u, row)| {
-                    row[Line::Option(oi).column()].map(|v| (unit_oid[u].clone(), v))
-                })
+                .filter_map(|(u, row)| row[Line::Option(oi).column()].map(|v| (u, v)))
                 .collect();
             let sid = format!("s-{oid}");
             selections.push(Selection {
@@ -432,7 +431,7 @@ pub(crate) fn build(
         let summary = cc
             .rows()
             .map(|(u, row)| BallotTotals {
-                unit: unit_oid[u].clone(),
+                unit: u,
                 cast: row[ProtocolLine::BallotsFound.column()],
                 rejected: row[ProtocolLine::Invalid.column()],
             })
@@ -441,10 +440,9 @@ pub(crate) fn build(
         let lines = cc
             .rows()
             .flat_map(|(u, row)| {
-                let oid = &unit_oid[u];
                 ProtocolLine::ALL
                     .into_iter()
-                    .filter_map(move |l| row[l.column()].map(|v| (oid.clone(), l, v)))
+                    .filter_map(move |l| row[l.column()].map(|v| (u, l, v)))
             })
             .collect();
         out_contests.push(Contest {

@@ -127,9 +127,9 @@ fn ext_ids(x: &mut Xml, ext: &[ExtId]) {
     }
 }
 
-fn ballot_counts(x: &mut Xml, b: &BallotTotals) {
+fn ballot_counts(x: &mut Xml, r: &Report, b: &BallotTotals) {
     x.open("BallotCounts", &[]);
-    x.leaf("GpUnitId", &b.unit);
+    x.leaf("GpUnitId", &r.units[b.unit].object_id);
     x.leaf("Type", "total");
     x.leaf_opt("BallotsCast", b.cast);
     x.leaf_opt("BallotsRejected", b.rejected);
@@ -142,12 +142,12 @@ pub(crate) fn write_nist(r: &Report) -> String {
 
     x.open("Election", &[]);
     for b in &r.ballot_counts {
-        ballot_counts(&mut x, b);
+        ballot_counts(&mut x, r, b);
     }
     for c in &r.contests {
         for (unit, line, v) in &c.lines {
             x.open("BallotCounts", &[]);
-            x.leaf("GpUnitId", unit);
+            x.leaf("GpUnitId", &r.units[*unit].object_id);
             x.leaf("Type", "other");
             x.leaf("OtherType", &format!("{EXT_PREFIX}{line}:{}", c.ashyq_id));
             x.leaf("BallotsCast", &v.to_string());
@@ -179,7 +179,7 @@ pub(crate) fn write_nist(r: &Report) -> String {
             x.leaf("SequenceOrder", &s.sequence.to_string());
             for (unit, v) in &s.votes {
                 x.open("VoteCounts", &[]);
-                x.leaf("GpUnitId", unit);
+                x.leaf("GpUnitId", &r.units[*unit].object_id);
                 x.leaf("Type", "total");
                 x.leaf("Count", &v.to_string());
                 x.close();
