@@ -511,6 +511,45 @@ mod tests {
     }
 
     #[test]
+    fn ocd_ids_follow_the_tree_and_the_ocd_conventions() {
+        let unit = |id: &str, parent: &str, kind: &str| ashyq_core::units::UnitInfo {
+            id: id.into(),
+            parent: parent.into(),
+            kind: kind.into(),
+            name: id.into(),
+        };
+        let tree = UnitTree::new(vec![
+            unit("KZ-AKM-01", "KZ-AKM", "district"),
+            unit("KZ", "", "country"),
+            unit("KZ-AKM", "KZ", "region"),
+            unit("AKM-17", "KZ-AKM-01", "station"),
+            unit("KZ-AST", "KZ", "city"),
+            unit("KZ-AST-ABROAD", "KZ-AST", "district"),
+            unit("X:1", "KZ-AST", "Special Zone"),
+            unit("R", "", "republic"),
+            unit("R-1", "R", "region"),
+        ])
+        .expect("tree");
+        let ocd = |id: &str| derived_ocd_id(&tree, tree.index_of(id).expect("unit"));
+        assert_eq!(ocd("KZ").as_deref(), Some("ocd-division/country:kz"));
+        assert_eq!(ocd("KZ-AKM").as_deref(), Some("ocd-division/country:kz/region:akm"));
+        assert_eq!(
+            ocd("KZ-AKM-01").as_deref(),
+            Some("ocd-division/country:kz/region:akm/district:01")
+        );
+        assert_eq!(ocd("AKM-17"), None, "polling stations have none");
+        assert_eq!(
+            ocd("KZ-AST-ABROAD").as_deref(),
+            Some("ocd-division/country:kz/city:ast/district:abroad")
+        );
+        assert_eq!(
+            ocd("X:1").as_deref(),
+            Some("ocd-division/country:kz/city:ast/special_zone:x_1")
+        );
+        assert_eq!(ocd("R-1"), None, "no country root, no OCD-ID");
+    }
+
+    #[test]
     fn ocd_lists_read_the_upstream_layout_and_accept_country_roots() {
         let ids = OcdIds::from_csv(
             "id,name\nocd-division/country:kz,Kazakhstan\nocd-division/country:kz/region:akm,Akmola\n",

@@ -237,8 +237,9 @@ pub(crate) fn read(path: &Path, progress: Progress<'_>) -> Result<Draft, Convert
             None => String::new(),
         };
         let ty = u.get("Type").and_then(Value::as_str).unwrap_or("");
+        let own_kind = ashyq_ext(u).remove("kind");
         let kind = match (ty, u.get("OtherType").and_then(Value::as_str)) {
-            _ if ashyq_ext(u).contains_key("kind") => ashyq_ext(u)["kind"].clone(),
+            _ if own_kind.is_some() => own_kind.unwrap_or_default(),
             ("other", Some(o)) | ("", Some(o)) => o.to_owned(),
             ("", None)
                 if u.get("@type").and_then(Value::as_str)
