@@ -218,6 +218,34 @@ fn names_in_kazakh_russian_and_english_pass_too() {
     assert_all_valid(&script, &w, &ocd_file);
 }
 
+/// A mixed maslikhat (a party list over the region, single-member districts below it, a
+/// synthetic oblast that is no country, so no OCD-IDs): every contest kind but the referendum in
+/// one report, districts as `ElectionDistrictId`s below the election's scope.
+#[test]
+fn a_mixed_maslikhat_passes_too() {
+    let Some(script) = validators() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = manifest().join("../ashyq-cli/tests/data/maslikhat-mixed");
+    let package = read_package(&dir).expect("package");
+    let ocd = OcdIds::new();
+    let names = OneLanguage { language: "ru".into() };
+    let opts = ExportOptions::new("2023-03-20T00:00:00+06:00", &names, &ocd);
+    let w = write_all(tmp.path(), &[("maslikhat".into(), package)], &opts);
+    let (ok, out) =
+        run(&script, "json", &cdf_data().join("NIST_V2_election_results_reporting.json"), &w.json);
+    assert!(ok, "{out}");
+    let (ok, out) =
+        run(&script, "xsd", &cdf_data().join("NIST_V2_election_results_reporting.xsd"), &w.xml);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&script, "xsd", &cdf_data().join("civics_cdf_spec.xsd"), &w.civics);
+    assert!(ok, "{out}");
+    let (counts, out) = civics(&w.civics[0], &cdf_data().join("ocd-division-ids-country-kz.csv"));
+    assert_eq!(counts, (0, 0), "{out}");
+    let json = std::fs::read_to_string(&w.json[0]).expect("read");
+    assert!(json.contains("\"ElectionScopeId\": \"ru-R\""), "the region holds every contest");
+    assert!(json.contains("\"ElectionDistrictId\": \"ru-D1\""), "a district's contest");
+}
+
 #[test]
 fn the_validators_fail_on_broken_documents() {
     let Some(script) = validators() else { return };
