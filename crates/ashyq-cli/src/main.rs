@@ -32,12 +32,14 @@ enum Command {
     /// Allocate seats from a CSV of votes by any of eight apportionment methods.
     Allocate(commands::allocate::AllocateArgs),
     /// Convert real station-level sources (izbirkom, georgia-cec, bulgaria-cik, NIST CDF JSON)
-    /// into an election package, or a package into NIST SP 1500-100 CDF JSON (--to cdf).
+    /// into an election package, or a package into NIST SP 1500-100 CDF (JSON, XML, or XML in
+    /// Google's civics profile).
     ///
     /// `ashyq convert --from FORMAT INPUT --out PACKAGE` writes a package folder (rules "none":
     /// foreign data; provenance and unmapped source lines in the comment of election.toml).
     /// `ashyq convert --to cdf PACKAGE --out FILE.json` writes the package's results as a CDF
-    /// ElectionReport that `--from cdf` reads back into the same package. Nothing is written
+    /// ElectionReport that `--from cdf` reads back into the same package; `--to cdf-xml` the
+    /// same report as NIST XML, `--to civics-cdf-xml` as Google's profile. Nothing is written
     /// when the input has a problem (exit 2, `file:line: field …`); an existing non-empty --out
     /// is replaced only with --force. Mappings: docs/converters.md.
     Convert(commands::convert::ConvertArgs),

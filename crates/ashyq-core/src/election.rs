@@ -887,6 +887,15 @@ impl Election {
             .collect()
     }
 
+    /// Every translation of one name: (language, name), by language.
+    pub fn translations_of(&self, target: NameTarget) -> Vec<(&str, &str)> {
+        self.names
+            .range((target, String::new())..)
+            .take_while(|((t, _), _)| *t == target)
+            .map(|((_, lang), name)| (lang.as_str(), name.as_str()))
+            .collect()
+    }
+
     /// The translation of a name into `lang`, if the package gives one.
     pub fn translation(&self, target: NameTarget, lang: &str) -> Option<&str> {
         self.names.get(&(target, lang.to_owned())).map(String::as_str)
