@@ -869,3 +869,61 @@ pub async fn submit_turnout(
     let r = queue(&state, |reply| Job::Turnout { election, snapshot, reply }).await??;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"findings": r}))).into_response())
 }
+
+/// `GET /api/v1/elections/{election}/export/{format}`: the current results as NIST SP 1500-100
+/// v2 election results — `cdf.json` (valid against the NIST JSON schema), `cdf.xml` (NIST XSD),
+/// `cdf-civics.xml` (Google's civics profile, for civics_cdf_validator) — with every name in
+/// every language the package gives.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/export/{format}",
+    params(("election" = String, Path), ("format" = String, Path, description = "cdf.json, cdf.xml or cdf-civics.xml")),
+    responses((status = 200, description = "The report", body = String), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Path((election, format)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    if !matches!(format.as_str(), "cdf.json" | "cdf.xml" | "cdf-civics.xml") {
+        return Err(ApiError::not_found(format!(
+            "export {} is not one of cdf.json, cdf.xml, cdf-civics.xml",
+            ashyq_record::quote(&format)
+        )));
+    }
+    let now = state.now();
+    cached(&headers, &s, &format!("export:{format}"), || {
+        use ashyq_convert::cdf::{self, ExportOptions, OcdIds, ResultsStatus, Translated};
+        let names = Translated { election: &s.election, tree: &s.tree, language: "und".into() };
+        let ocd = OcdIds::new();
+        let mut options = ExportOptions::new(&now, &names, &ocd);
+        let complete = s.election.contests().iter().zip(&s.counts).all(|(c, cc)| {
+            let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
+            p.reported == p.expected
+        });
+        options.status = if complete {
+            ResultsStatus::UnofficialComplete
+        } else {
+            ResultsStatus::UnofficialPartial
+        };
+        let err = |e: cdf::ExportError| ApiError::internal("cdf export", e);
+        Ok(match format.as_str() {
+            "cdf.json" => (
+                cdf::export_json_text(&s.election, &s.tree, &s.counts, &options, false)
+                    .map_err(err)?
+                    .into_bytes(),
+                "application/json",
+            ),
+            "cdf.xml" => (
+                cdf::export_xml(&s.election, &s.tree, &s.counts, &options)
+                    .map_err(err)?
+                    .into_bytes(),
+                "application/xml",
+            ),
+            _ => (
+                cdf::export_civics_xml(&s.election, &s.tree, &s.counts, &options)
+                    .map_err(err)?
+                    .into_bytes(),
+                "application/xml",
+            ),
+        })
+    })
+}
