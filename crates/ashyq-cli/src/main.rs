@@ -71,6 +71,10 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Bearer tokens of the HTTP API: create (role and scope) or revoke.
     Token(commands::token::TokenArgs),
+    /// Write every public document (results per unit, outcome, progress, CSV, CDF, checkpoint) as
+    /// immutable files under a versioned folder plus a current.json pointer, for any static host or
+    /// CDN.
+    Publish(commands::publish::PublishArgs),
     /// Write one election's record as a self-contained folder for offline verification.
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
@@ -139,6 +143,7 @@ fn main() -> ExitCode {
         Command::Log(a) => commands::log::run(a),
         Command::Serve(a) => commands::serve::run(a),
         Command::Token(a) => commands::token::run(a),
+        Command::Publish(a) => commands::publish::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
         Command::Forensics(a) => commands::forensics::run(a),

@@ -21,6 +21,7 @@ pub mod json;
 pub mod limit;
 pub mod live;
 pub mod pool;
+pub mod publish;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
