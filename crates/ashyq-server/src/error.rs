@@ -148,3 +148,51 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+/// Turns every error response that is not already one of ours (the framework's rejections of a
+/// body over the limit, a malformed path or query, a wrong method, a timeout) into the JSON
+/// error body, so that clients meet one error format everywhere. Server errors keep no text.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let kind = match status {
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        s if s.is_server_error() => "internal",
+        _ => "invalid",
+    };
+    let text = if status.is_client_error() {
+        axum::body::to_bytes(resp.into_body(), 4096)
+            .await
+            .ok()
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+            .map(|t| t.trim().chars().take(300).collect::<String>())
+            .filter(|t| !t.is_empty())
+    } else {
+        None
+    };
+    let message = match (status, text) {
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => {
+            "the request body is larger than this endpoint accepts".to_owned()
+        }
+        (StatusCode::SERVICE_UNAVAILABLE, _) => {
+            "the server could not answer in time; retry later".to_owned()
+        }
+        (_, Some(t)) => t.to_lowercase(),
+        (s, None) => format!("the request failed ({s})"),
+    };
+    ApiError::new(status, kind, message).into_response()
+}

@@ -271,6 +271,7 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .merge(streams)
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), per_address))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
