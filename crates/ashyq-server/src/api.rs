@@ -66,6 +66,11 @@ fn to_json(v: &impl Serialize) -> Result<(Vec<u8>, &'static str), ApiError> {
         .map_err(|e| ApiError::internal("json", e))
 }
 
+/// A log size given in a query (the record stores sizes as 64-bit signed integers).
+fn log_size(n: i64) -> Result<u64, ApiError> {
+    u64::try_from(n).map_err(|_| ApiError::bad_request(format!("a log size is 0 or more; got {n}")))
+}
+
 fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
     state.views.get(election).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -124,7 +129,8 @@ pub struct ResultsQuery {
     /// Unit id (default: each contest's territory).
     pub unit: Option<String>,
     /// Only the units whose totals changed after this log size (AP-style deltas).
-    pub since: Option<u64>,
+    #[param(minimum = 0)]
+    pub since: Option<i64>,
 }
 
 /// `GET /api/v1/elections/{election}/results`: every line, shares on the legal base,
@@ -143,8 +149,9 @@ pub async fn results(
         None => (0..s.election.contests().len()).collect(),
     };
     let unit = q.unit.as_deref().map(|u| unit_index(&s, u)).transpose()?;
-    let key = format!("results:{:?}:{:?}:{:?}", q.contest, q.unit, q.since);
-    cached(&headers, &s, &key, || to_json(&json::results(&s, &election, &contests, unit, q.since)))
+    let since = q.since.map(log_size).transpose()?;
+    let key = format!("results:{:?}:{:?}:{:?}", q.contest, q.unit, since);
+    cached(&headers, &s, &key, || to_json(&json::results(&s, &election, &contests, unit, since)))
 }
 
 /// Parameters of `GET …/results.csv`.
@@ -252,9 +259,11 @@ pub async fn verifier_key(
 #[derive(Deserialize, IntoParams)]
 pub struct ConsistencyQuery {
     /// The earlier tree size.
-    pub from: u64,
+    #[param(minimum = 0)]
+    pub from: i64,
     /// The later one (default: the latest signed checkpoint's).
-    pub to: Option<u64>,
+    #[param(minimum = 0)]
+    pub to: Option<i64>,
 }
 
 /// A consistency proof (as `ashyq log consistency --format json`).
@@ -281,7 +290,8 @@ pub async fn consistency(
     Query(q): Query<ConsistencyQuery>,
 ) -> Result<Json<ConsistencyJson>, ApiError> {
     snapshot(&state, &election)?;
-    let c = state.pool.run(move |store| Ok(store.consistency(&election, q.from, q.to)?)).await?;
+    let (from, to) = (log_size(q.from)?, q.to.map(log_size).transpose()?);
+    let c = state.pool.run(move |store| Ok(store.consistency(&election, from, to)?)).await?;
     Ok(Json(ConsistencyJson {
         from: c.from,
         to: c.to,
@@ -291,10 +301,20 @@ pub async fn consistency(
     }))
 }
 
+/// One event of the stream, as OpenAPI describes Server-Sent Events: `event` is `hello` (first,
+/// the state now) or `update`; `data` is a [`LiveEvent`] as JSON.
+#[derive(Serialize, ToSchema)]
+pub struct SseEvent {
+    /// `hello` or `update`.
+    pub event: String,
+    /// A `LiveEvent`, JSON.
+    pub data: String,
+}
+
 /// `GET /api/v1/elections/{election}/events`: a Server-Sent Events stream of result changes
 /// (event `update`, data a `LiveEvent`).
 #[utoipa::path(get, path = "/api/v1/elections/{election}/events", params(("election" = String, Path)),
-    responses((status = 200, content_type = "text/event-stream", body = LiveEvent), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "text/event-stream", body = SseEvent), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     Path(election): Path<String>,
@@ -663,7 +683,8 @@ pub async fn submit_turnout(
 /// every language the package gives.
 #[utoipa::path(get, path = "/api/v1/elections/{election}/export/{format}",
     params(("election" = String, Path), ("format" = String, Path, description = "cdf.json, cdf.xml or cdf-civics.xml")),
-    responses((status = 200, description = "The report", body = String), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The report: JSON for cdf.json, XML for the others",
+        content((Object = "application/json"), (String = "application/xml"))), (status = 404, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     Path((election, format)): Path<(String, String)>,

@@ -215,6 +215,33 @@ impl utoipa::Modify for Security {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // What any operation may answer whatever its handler does: a malformed path or query
+        // (400), a body over the limit (413), a rate limit (429), a timeout (503).
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let common = [
+            ("400", "The path, query or body is malformed"),
+            ("413", "The request body is larger than the endpoint accepts"),
+            ("429", "Too many requests from this address or token"),
+            ("503", "The server could not answer in time, or its write queue is full"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for (code, description) in common {
+                    op.responses.responses.entry(code.to_owned()).or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                    .build(),
+                            )
+                            .build()
+                            .into()
+                    });
+                }
+            }
+        }
     }
 }
 
