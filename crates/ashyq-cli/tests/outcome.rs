@@ -299,3 +299,27 @@ fn a_non_constitutional_referendum_without_unit_counts_prints_no_unit_table() {
     assert!(text.contains("Result: ADOPTED"), "{text}");
     assert!(!text.contains("Region 0") && !text.contains("yes-majority  "), "{text}");
 }
+
+/// `ashyq outcome --db URL` reads the outcome from the record — the same JSON as from the
+/// package it was imported from — and asks which election when the record holds several.
+#[test]
+fn outcome_from_the_record_equals_the_package_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("r.db").display());
+    for name in ["kz-2023-03-19-mazhilis", "kz-2022-06-05-referendum"] {
+        let out = ashyq(&["import", "--db", &db, examples().join(name).to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = ashyq(&["outcome", "--db", &db, "--election", "kz-2023-03-19", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let from_record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_record, example("kz-2023-03-19-mazhilis"));
+    let out = ashyq(&["outcome", "--db", &db]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("several elections") && err.contains("--election"), "{err}");
+    let missing = dir.path().join("none.db");
+    let out = ashyq(&["outcome", "--db", &format!("sqlite:{}", missing.display())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists(), "outcome must not create a record");
+}

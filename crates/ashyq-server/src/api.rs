@@ -550,6 +550,9 @@ async fn queue<T>(
     rx.await.map_err(|_| ApiError::internal("intake", "the writer dropped the request"))
 }
 
+/// The answer to a write, once it is durable. The protocol endpoint reads the record itself, so
+/// it shows the new version at once; aggregated results show it when the live view has followed
+/// the log (the follower is woken by the commit; `tree_size` in results says how far it is).
 fn receipt_response(r: Submitted) -> Result<Response, ApiError> {
     match r {
         Submitted::Accepted { version, findings, receipt } => {

@@ -2,10 +2,13 @@
 //! a bounded queue; every submission already queued when it is free goes into one transaction
 //! with one signed checkpoint (`Store::submit_many`), and each caller is answered only after that
 //! transaction committed. A full queue answers 503 at once (back-pressure) instead of letting
-//! latency grow without bound.
+//! latency grow without bound. A second thread, the follower, keeps the live view current
+//! (woken after each commit, and every refresh interval for other servers' writes), so the
+//! writer never waits for the view; handlers answer a write once the view shows it.
 
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
+use std::time::Duration;
 
 use ashyq_store::{Clock, OpenMode, Signer, Store, StoreError, Submission, Submitted};
 use tokio::sync::oneshot;
@@ -66,13 +69,21 @@ impl Intake {
         views: Arc<LiveViews>,
         capacity: usize,
         batch_max: usize,
+        refresh: Duration,
     ) -> Result<Intake, StoreError> {
-        let mut store = Store::open(url, OpenMode::Existing, clock)?;
+        let mut store = Store::open(url, OpenMode::Existing, clock.clone())?;
         store.set_signer(signer);
+        let follower = Store::open(url, OpenMode::Existing, clock)?;
         let (tx, rx) = mpsc::sync_channel(capacity);
+        // One pending poke is enough: the follower reads everything committed when it wakes.
+        let (poke, poked) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("ashyq-follow".into())
+            .spawn(move || follow(follower, poked, views, refresh))
+            .map_err(|e| StoreError::Io(format!("cannot start the follower thread: {e}")))?;
         std::thread::Builder::new()
             .name("ashyq-intake".into())
-            .spawn(move || writer(store, rx, views, batch_max.max(1)))
+            .spawn(move || writer(store, rx, poke, batch_max.max(1)))
             .map_err(|e| StoreError::Io(format!("cannot start the intake thread: {e}")))?;
         Ok(Intake { tx })
     }
@@ -89,7 +100,22 @@ impl Intake {
 /// A queued first submission: election, protocol, where its answer goes.
 type Pending = (String, Submission, oneshot::Sender<Result<Submitted, StoreError>>);
 
-fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max: usize) {
+/// Keeps the live view current: after each commit of this server's writer (woken at once) and
+/// every `every` (other servers' writes, imports). Many commits during one refresh are read by the
+/// next in one go, so the writer never waits for the view.
+fn follow(mut store: Store, poked: Receiver<()>, views: Arc<LiveViews>, every: Duration) {
+    loop {
+        match poked.recv_timeout(every) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if let Err(e) = views.refresh(&mut store) {
+            tracing::warn!(error = %e, "following the log failed");
+        }
+    }
+}
+
+fn writer(mut store: Store, rx: Receiver<Job>, poke: SyncSender<()>, batch_max: usize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < batch_max {
@@ -152,9 +178,7 @@ fn writer(mut store: Store, rx: Receiver<Job>, views: Arc<LiveViews>, batch_max:
             }
         }
         flush(&mut store, &mut pending);
-        // Readers of this server see the writes at once (other servers within a refresh).
-        if let Err(e) = views.refresh(&mut store) {
-            tracing::error!(error = %e, "refreshing the live view after a write failed");
-        }
+        // The follower shows the writes (a full channel means a poke is already pending).
+        let _ = poke.try_send(());
     }
 }

@@ -137,6 +137,7 @@ impl AppState {
             Arc::clone(&views),
             config.queue,
             config.batch,
+            config.refresh,
         )?;
         let mut store = ashyq_store::Store::open(
             &config.db,
@@ -170,24 +171,6 @@ impl AppState {
                 "this token sends too many requests; slow down",
             ))
         }
-    }
-
-    /// Follows the log in the background (other servers' writes, imports), every `every`.
-    pub fn follow(&self, every: Duration) {
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let views = Arc::clone(&state.views);
-                if let Err(e) =
-                    state.pool.run(move |store| views.refresh(store).map_err(ApiError::from)).await
-                {
-                    tracing::warn!(error = ?e, "following the log failed");
-                }
-            }
-        });
     }
 }
 
@@ -303,7 +286,7 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` until Ctrl-C, following the log every `config.refresh`. Open the state with
+/// Serves `state` until Ctrl-C (the state's follower keeps its view current). Open the state with
 /// [`AppState::open`] outside the async runtime (the synchronous PostgreSQL client runs its own)
 /// and keep a clone of it until the runtime has stopped, so that its connections close there.
 pub async fn serve(
@@ -311,7 +294,6 @@ pub async fn serve(
     config: &Config,
     listener: tokio::net::TcpListener,
 ) -> Result<(), std::io::Error> {
-    state.follow(config.refresh);
     let app = app(state, config.timeout);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

@@ -117,11 +117,17 @@ pub struct LiveEvent {
 pub struct LiveViews {
     views: RwLock<HashMap<String, Arc<Snapshot>>>,
     events: broadcast::Sender<Arc<LiveEvent>>,
+    /// Bumped after every refresh that installed a snapshot (wakes [`LiveViews::wait_for`]).
+    installed: tokio::sync::watch::Sender<u64>,
 }
 
 impl Default for LiveViews {
     fn default() -> Self {
-        LiveViews { views: RwLock::new(HashMap::new()), events: broadcast::channel(1024).0 }
+        LiveViews {
+            views: RwLock::new(HashMap::new()),
+            events: broadcast::channel(1024).0,
+            installed: tokio::sync::watch::channel(0).0,
+        }
     }
 }
 
@@ -139,6 +145,22 @@ impl LiveViews {
         v
     }
 
+    /// Waits until the election's snapshot reflects at least `size` log entries, or `timeout`
+    /// passes; true when it does.
+    pub async fn wait_for(&self, election: &str, size: u64, timeout: std::time::Duration) -> bool {
+        let mut installed = self.installed.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.get(election).is_some_and(|s| s.size >= size) {
+                return true;
+            }
+            match tokio::time::timeout_at(deadline, installed.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return self.get(election).is_some_and(|s| s.size >= size),
+            }
+        }
+    }
+
     /// A receiver of change events.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.events.subscribe()
@@ -153,19 +175,34 @@ impl LiveViews {
             if current.as_ref().is_some_and(|s| s.size == state.size) {
                 continue;
             }
-            let (snapshot, event) = match current {
-                Some(s) if s.size < state.size => advance(store, &e, &s, state)?,
+            let (snapshot, event, shrank) = match current {
+                Some(s) if s.size < state.size => {
+                    let (snapshot, event) = advance(store, &e, &s, state)?;
+                    (snapshot, event, false)
+                }
                 Some(s) => {
                     tracing::error!(election = %e, had = s.size, now = state.size, "the log shrank: the record was rolled back; reloading it");
-                    (load(store, &e, state)?, None)
+                    (load(store, &e, state)?, None, true)
                 }
-                None => (load(store, &e, state)?, None),
+                None => (load(store, &e, state)?, None, false),
             };
-            if let Ok(mut m) = self.views.write() {
-                m.insert(e.clone(), Arc::new(snapshot));
-            }
-            if let Some(ev) = event {
-                let _ = self.events.send(Arc::new(ev));
+            // Two refreshers may race (the writer's and a reader's): a snapshot never replaces
+            // a newer one, except when the log shrank.
+            let installed = match self.views.write() {
+                Ok(mut m) => {
+                    let newer = m.get(&e).is_none_or(|cur| shrank || cur.size < snapshot.size);
+                    if newer {
+                        m.insert(e.clone(), Arc::new(snapshot));
+                    }
+                    newer
+                }
+                Err(_) => false,
+            };
+            if installed {
+                if let Some(ev) = event {
+                    let _ = self.events.send(Arc::new(ev));
+                }
+                self.installed.send_modify(|n| *n += 1);
             }
         }
         Ok(())

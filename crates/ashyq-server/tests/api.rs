@@ -360,7 +360,8 @@ async fn writes(e: &Env) {
     );
     // The same key with another body is refused.
     assert_eq!(call(e, keyed(&protocol("S006", 401))).await.0, StatusCode::CONFLICT);
-    // The result shows it at once.
+    // The results show it once the live view has followed the log (woken by the commit).
+    assert!(e.state.views.wait_for("test-2026-station", 7, Duration::from_secs(5)).await);
     let (_, _, b) = call(e, get(&format!("{E}/results?contest=president&since=6"))).await;
     let v = json(&b);
     assert_eq!(v["tree_size"], 7);

@@ -106,25 +106,32 @@ fn current_version(db: &mut Db, eid: &str, ci: usize, ui: usize) -> Result<u64, 
 
 /// Inserts a version row and returns its log item.
 fn insert_version(db: &mut Db, def: &Definition, nv: &NewVersion) -> Result<NewLeaf, StoreError> {
-    let eid = def.election.id().to_string();
-    let contest = &def.election.contests()[nv.contest];
     let id = next_id(db, "protocol_versions")?;
-    let lines = certify::row_lines(contest, &nv.row);
+    let (row, leaf) = version_row(def, nv, id);
     db.exec(
         "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        &[
-            Value::Int(id),
-            eid.as_str().into(),
-            Value::Int(nv.contest as i64),
-            Value::Int(nv.unit as i64),
-            Value::Int(nv.version as i64),
-            lines_json(&lines).into(),
-            nv.author.as_str().into(),
-            nv.at.as_str().into(),
-            nv.reason.as_str().into(),
-            nv.findings.join(",").into(),
-        ],
+        &row,
     )?;
+    Ok(leaf)
+}
+
+/// The `protocol_versions` row of a new version with id `id`, and its log item.
+fn version_row(def: &Definition, nv: &NewVersion, id: i64) -> (Vec<Value>, NewLeaf) {
+    let eid = def.election.id().to_string();
+    let contest = &def.election.contests()[nv.contest];
+    let lines = certify::row_lines(contest, &nv.row);
+    let row = vec![
+        Value::Int(id),
+        eid.as_str().into(),
+        Value::Int(nv.contest as i64),
+        Value::Int(nv.unit as i64),
+        Value::Int(nv.version as i64),
+        lines_json(&lines).into(),
+        nv.author.as_str().into(),
+        nv.at.as_str().into(),
+        nv.reason.as_str().into(),
+        nv.findings.join(",").into(),
+    ];
     let leaf = Leaf::Protocol(ProtocolLeaf {
         election: eid,
         contest: contest.id().to_string(),
@@ -136,7 +143,49 @@ fn insert_version(db: &mut Db, def: &Definition, nv: &NewVersion) -> Result<NewL
         findings: nv.findings.clone(),
         lines,
     });
-    Ok(NewLeaf::new(id, &leaf))
+    (row, NewLeaf::new(id, &leaf))
+}
+
+/// The latest version number of each (contest, unit) in `keys` that has one, in a few queries
+/// (a group commit asks for all its protocols at once: one round trip per 500, not per protocol).
+fn current_versions(
+    db: &mut Db,
+    eid: &str,
+    keys: &[(usize, usize)],
+) -> Result<std::collections::HashMap<(usize, usize), u64>, StoreError> {
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = std::collections::HashMap::new();
+    // Each (contest, unit) pair is looked up through the index on (election, contest, unit,
+    // version), 250 pairs per query.
+    for chunk in keys.chunks(250) {
+        let pairs: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(contest_idx = ?{} AND unit_idx = ?{})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "SELECT contest_idx, unit_idx, CAST(MAX(version) AS BIGINT) FROM protocol_versions WHERE election_id = ?1 AND ({}) GROUP BY contest_idx, unit_idx",
+            pairs.join(" OR ")
+        );
+        let mut params = vec![Value::from(eid)];
+        params
+            .extend(chunk.iter().flat_map(|&(c, u)| [Value::Int(c as i64), Value::Int(u as i64)]));
+        for r in db.query(&sql, &params)? {
+            let (c, u, v) = (r[0].int()?, r[1].int()?, r[2].int()?);
+            let corrupt = || {
+                StoreError::corrupt(
+                    format!("a version row has contest {c}, unit {u}, version {v}"),
+                    format!("protocol_versions of election {eid}"),
+                )
+            };
+            let key = (
+                usize::try_from(c).map_err(|_| corrupt())?,
+                usize::try_from(u).map_err(|_| corrupt())?,
+            );
+            out.insert(key, u64::try_from(v).map_err(|_| corrupt())?);
+        }
+    }
+    Ok(out)
 }
 
 /// The latest keying of each of the first two distinct authors (after case-folding) in a round.
@@ -513,7 +562,12 @@ impl Store {
         let (outcomes, appended) = self.write_tx(|db| {
             let mut seen = std::collections::HashSet::new();
             let mut leaves = Vec::new();
+            let mut rows = Vec::new();
             let mut out: Vec<(usize, Outcome)> = Vec::with_capacity(prepared.len());
+            let keys: Vec<(usize, usize)> =
+                prepared.iter().map(|(_, p)| (p.nv.contest, p.nv.unit)).collect();
+            let current = current_versions(db, &eid, &keys)?;
+            let mut id = next_id(db, "protocol_versions")?;
             for (i, p) in &prepared {
                 if let Some(k) = &subs[*i].idempotency {
                     if let Some((hash, version, receipt)) =
@@ -534,14 +588,23 @@ impl Store {
                     }
                 }
                 let key = (p.nv.contest, p.nv.unit);
-                let cur = current_version(db, &eid, key.0, key.1)?;
+                let cur = current.get(&key).copied().unwrap_or(0);
                 if cur > 0 || !seen.insert(key) {
                     out.push((*i, Outcome::Failed(already(&subs[*i], cur.max(1)))));
                     continue;
                 }
-                leaves.push(insert_version(db, &def, &p.nv)?);
+                let (row, leaf) = version_row(&def, &p.nv, id);
+                id += 1;
+                rows.push(row);
+                leaves.push(leaf);
                 out.push((*i, Outcome::Written(leaves.len() - 1)));
             }
+            db.insert_many(
+                "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings)",
+                10,
+                rows,
+                |_| {},
+            )?;
             let appended = if leaves.is_empty() {
                 None
             } else {
