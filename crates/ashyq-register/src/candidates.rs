@@ -8,11 +8,15 @@
 use std::collections::BTreeMap;
 
 use ashyq_core::iin::Date;
+use serde::Deserialize;
 
 use crate::finding::{ceil_mul_div, Finding};
 
-/// An office.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An office (JSON: its [`Office::name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(rename_all = "kebab-case"))]
 pub enum Office {
     /// President (§2).
     President,
@@ -57,20 +61,29 @@ impl Office {
     }
 }
 
-/// What a candidate's file says. `None` means the file does not say.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What a candidate's file says. `None` (JSON `null` or the key left out) means the file does
+/// not say.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CandidateFile {
     /// Full name.
     pub name: String,
     /// Date of birth.
+    #[serde(default, with = "crate::serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub birth_date: Option<Date>,
     /// A citizen of Kazakhstan.
     pub citizen: Option<bool>,
     /// A citizen by birth.
     pub citizen_by_birth: Option<bool>,
     /// Permanently resident in Kazakhstan since.
+    #[serde(default, with = "crate::serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub resident_since: Option<Date>,
     /// Resident in the region of the election since.
+    #[serde(default, with = "crate::serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub region_resident_since: Option<Date>,
     /// Holds a higher-education degree.
     pub higher_education: Option<bool>,

@@ -3,8 +3,12 @@
 
 use std::fmt;
 
-/// Whether a rule failed or could not be decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+use serde::Serialize;
+
+/// Whether a rule failed or could not be decided (JSON: `fails`, `undetermined`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Verdict {
     /// The rule is not met.
     Fails,
@@ -13,8 +17,10 @@ pub enum Verdict {
     Undetermined,
 }
 
-/// One rule that is not met, or not decidable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One rule that is not met, or not decidable. JSON: `{"code","verdict","source","message"}`,
+/// the keys `ashyq party …`/`ashyq candidate … --format json` print and the API returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Rule code (`P1`, `L3`, `C-president-age`, …).
     pub code: &'static str,
@@ -46,6 +52,23 @@ impl fmt::Display for Finding {
             Verdict::Undetermined => "undetermined",
         };
         write!(f, "{} {v}: {} ({})", self.code, self.message, self.source)
+    }
+}
+
+/// The verdict on a document: `{"ok","findings"}`, `ok` false when any finding fails (an
+/// undetermined rule alone leaves it true). The JSON of `--format json` and of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Findings {
+    /// No rule fails.
+    pub ok: bool,
+    /// Every rule that fails or cannot be decided, in the order the checks run.
+    pub findings: Vec<Finding>,
+}
+
+impl From<Vec<Finding>> for Findings {
+    fn from(findings: Vec<Finding>) -> Findings {
+        Findings { ok: !any_fails(&findings), findings }
     }
 }
 

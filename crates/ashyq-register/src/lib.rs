@@ -12,6 +12,10 @@
 //!   deputies), [`candidates`] (eligibility per office, presidential nomination signatures):
 //!   each rule cites its source and every failure is a [`Finding`] with the numbers.
 //!
+//! The registration documents (party files, lists, candidates' files) deserialise from JSON and
+//! the [`Finding`]s serialise to it (serde derives, for the HTTP API); with the `openapi`
+//! feature they also describe themselves as OpenAPI schemas (utoipa). Dates are `YYYY-MM-DD`.
+//!
 //! Invariant: the register is personal data. Nothing here writes it anywhere but where the
 //! caller says (the register database of `ashyq_store::register`, never the election record or
 //! its exports); the verdicts and counts are integers, decided in exact arithmetic; dates come
@@ -26,9 +30,10 @@ pub mod generate;
 pub mod lists;
 pub mod parties;
 pub mod privacy;
+pub mod serde_date;
 pub mod voters;
 
 pub use ashyq_core::iin::{Date, Iin, IinError};
 pub use check::{check_file, CheckOptions, CheckSummary, RegisterError, Rejection, Stations};
-pub use finding::{Finding, Verdict};
+pub use finding::{Finding, Findings, Verdict};
 pub use voters::Reason;

@@ -21,6 +21,7 @@
 use std::collections::BTreeSet;
 
 use ashyq_core::iin::Date;
+use serde::Deserialize;
 
 use crate::finding::{ceil_mul_div, Finding};
 
@@ -28,8 +29,10 @@ const S33: &str = "CL 7 Feb 2022 No. 105-VII; law digest §7 [S33] (H)";
 const S34: &str = "law digest §0.5 and §3.1: mandates chosen within 10 days [S34] (H)";
 const S35: &str = "law digest §3.1: members only, at most seats + 30% (CEC, 9 Feb 2023) [S35] (H)";
 
-/// One candidate on a party list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One candidate on a party list (JSON: the list file's columns, flags as booleans).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListCandidate {
     /// Full name (unique on the list).
     pub name: String,
@@ -38,6 +41,8 @@ pub struct ListCandidate {
     /// A woman.
     pub woman: bool,
     /// Date of birth (youth: under 29 on the reference day).
+    #[serde(with = "crate::serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub birth_date: Date,
     /// A person with a disability (with a disability certificate filed).
     pub disability: bool,

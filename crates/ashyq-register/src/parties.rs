@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use ashyq_core::iin::Date;
+use serde::Deserialize;
 
 use crate::finding::Finding;
 
@@ -71,32 +72,47 @@ impl PartyRules {
 }
 
 /// A regional branch.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branch {
     /// Region (unit id, e.g. `KZ-AST`).
     pub region: String,
     /// Members of the branch.
     pub members: u64,
     /// When the branch was registered, if it has been.
+    #[serde(default, with = "crate::serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub registered: Option<Date>,
 }
 
-/// A party's registration file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A party's registration file (JSON: these keys, dates `YYYY-MM-DD`; `name`,
+/// `state_registration` and `branches` may be left out).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartyApplication {
     /// Party name.
+    #[serde(default)]
     pub name: String,
     /// Members.
     pub members: u64,
     /// Citizens in the initiative group.
     pub initiative_group: u64,
     /// When the initiative group was formed (notified).
+    #[serde(with = "crate::serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub initiative_group_formed: Date,
     /// When the founding congress was held.
+    #[serde(with = "crate::serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub founding_congress: Date,
     /// When the party was registered by the state, if it has been.
+    #[serde(default, with = "crate::serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub state_registration: Option<Date>,
     /// Regional branches.
+    #[serde(default)]
     pub branches: Vec<Branch>,
 }
 

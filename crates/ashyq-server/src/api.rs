@@ -441,7 +441,10 @@ pub struct ReceiptJson {
 }
 
 /// Resolves the bearer token (401 without a valid one).
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, ApiError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<TokenInfo, ApiError> {
     let Some(auth) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthorized(
             "this request needs a bearer token (Authorization: Bearer …)",

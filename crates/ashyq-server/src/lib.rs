@@ -22,6 +22,7 @@ pub mod limit;
 pub mod live;
 pub mod pool;
 pub mod publish;
+pub mod register;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ use crate::intake::Intake;
 use crate::limit::{Limiter, Rate};
 use crate::live::LiveViews;
 use crate::pool::Pool;
+use crate::register::RegisterPaths;
 
 /// How a server runs.
 #[derive(Clone)]
@@ -66,6 +68,8 @@ pub struct Config {
     pub timeout: Duration,
     /// The clock.
     pub clock: Clock,
+    /// The voter register's own database (`sqlite:PATH` or `postgres://…`), if served.
+    pub register_db: Option<String>,
 }
 
 impl Config {
@@ -82,6 +86,7 @@ impl Config {
             per_token: Rate { per_second: 100.0, burst: 1_000.0 },
             timeout: Duration::from_secs(15),
             clock: ashyq_store::system_clock(),
+            register_db: None,
         }
     }
 }
@@ -123,6 +128,8 @@ pub struct AppState {
     pub per_token: Arc<Limiter>,
     /// The clock.
     pub clock: Clock,
+    /// The voter register, when the server has one (`Config::register_db`).
+    pub register: Option<register::Register>,
 }
 
 impl AppState {
@@ -153,6 +160,11 @@ impl AppState {
             per_address: Arc::new(Limiter::new(config.per_address)),
             per_token: Arc::new(Limiter::new(config.per_token)),
             clock: config.clock.clone(),
+            register: config
+                .register_db
+                .as_deref()
+                .map(|url| register::Register::open(url, config.readers))
+                .transpose()?,
         })
     }
 
@@ -184,7 +196,7 @@ impl AppState {
         api::submit_turnout, api::export
     ),
     components(schemas(error::ErrorBody, error::FindingJson, live::LiveEvent)),
-    modifiers(&Security)
+    modifiers(&Security, &RegisterPaths)
 )]
 pub struct ApiDoc;
 
@@ -272,6 +284,7 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/consistency", get(api::consistency))
         .route("/api/v1/elections/{election}/export/{format}", get(api::export))
         .layer(DefaultBodyLimit::max(4 * 1024));
+    let reads = reads.merge(register::routes());
     let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(
         StatusCode::SERVICE_UNAVAILABLE,
         timeout,

@@ -9,10 +9,16 @@ use ashyq_store::{Clock, OpenMode, Store, StoreError};
 
 use crate::error::ApiError;
 
-/// A pool of open stores.
-#[derive(Clone)]
-pub struct Pool {
-    inner: Arc<(Mutex<Vec<Store>>, Condvar)>,
+/// A pool of open stores (of the record by default; the register's pool holds
+/// `RegisterStore`s).
+pub struct Pool<S = Store> {
+    inner: Arc<(Mutex<Vec<S>>, Condvar)>,
+}
+
+impl<S> Clone for Pool<S> {
+    fn clone(&self) -> Self {
+        Pool { inner: Arc::clone(&self.inner) }
+    }
 }
 
 impl Pool {
@@ -22,14 +28,21 @@ impl Pool {
         for _ in 0..n.max(1) {
             stores.push(Store::open(url, OpenMode::Existing, clock.clone())?);
         }
-        Ok(Pool { inner: Arc::new((Mutex::new(stores), Condvar::new())) })
+        Ok(Pool::from_stores(stores))
+    }
+}
+
+impl<S: Send + 'static> Pool<S> {
+    /// A pool of stores opened by the caller (at least one).
+    pub fn from_stores(stores: Vec<S>) -> Pool<S> {
+        Pool { inner: Arc::new((Mutex::new(stores), Condvar::new())) }
     }
 
     /// Runs `f` with a store on a blocking thread.
     pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut S) -> Result<T, ApiError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {

@@ -38,6 +38,11 @@ pub(crate) struct ServeArgs {
     /// How often, in milliseconds, the live view follows the log (other servers' writes).
     #[arg(long, default_value_t = 250)]
     pub(crate) refresh_ms: u64,
+    /// The voter register's own database (`sqlite:PATH` or `postgres://…`, filled by `ashyq
+    /// register import`; never the record's): serves /api/v1/register/stations and membership
+    /// to cec, commission and observer tokens. Without it those answer 404.
+    #[arg(long, value_name = "URL")]
+    pub(crate) register_db: Option<String>,
 }
 
 pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
@@ -49,6 +54,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
         Rate { per_second: args.rate_per_address, burst: args.rate_per_address * 2.0 };
     config.per_token = Rate { per_second: args.rate_per_token, burst: args.rate_per_token * 10.0 };
     config.refresh = Duration::from_millis(args.refresh_ms.max(10));
+    config.register_db = args.register_db.clone();
     serve_blocking(config, args.addr, None)
 }
 
