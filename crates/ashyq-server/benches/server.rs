@@ -136,13 +136,17 @@ fn wrk(url: &str) -> Option<f64> {
 }
 
 /// nginx serving `body` as a static file on a free port, for as long as the value lives.
-struct Nginx(std::process::Child, tempfile::TempDir, u16);
+struct Nginx {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+    port: u16,
+}
 
 impl Drop for Nginx {
     fn drop(&mut self) {
         // SIGTERM lets the master stop its workers (SIGKILL would orphan them).
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
     }
 }
 
@@ -172,7 +176,7 @@ fn nginx(body: &[u8]) -> Option<Nginx> {
         .ok()?;
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Nginx(child, dir, port));
+            return Some(Nginx { child, _dir: dir, port });
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -269,7 +273,7 @@ fn main() {
         let reads =
             wrk(&format!("http://{}/api/v1/elections/{}/results", running.addr, running.election));
         let static_reads =
-            nginx(&body).and_then(|n| wrk(&format!("http://127.0.0.1:{}/results.json", n.2)));
+            nginx(&body).and_then(|n| wrk(&format!("http://127.0.0.1:{}/results.json", n.port)));
         println!(
             "| {name} | {ours:.0} protocols/s | {} protocols/s{} | {} | {} req/s | {} req/s | {} |",
             fmt(peer),

@@ -162,7 +162,7 @@ pub(crate) fn unit_result(s: &Snapshot, c: usize, u: UnitIdx) -> Option<UnitResu
             percent: v.zip(base).and_then(|(v, b)| percent(v, b)),
         })
         .collect();
-    let progress = ashyq_tally::progress(&s.tree, u, &s.counts[c]);
+    let progress = s.progress(c, u);
     Some(UnitResult {
         unit: unit_ref(s, u),
         stations: s.stations[u],
@@ -330,7 +330,7 @@ pub(crate) enum OutcomeDoc {
 /// The outcome of every contest from the latest accepted protocols.
 pub(crate) fn outcome(s: &Snapshot) -> Result<OutcomeDoc, String> {
     let options = ashyq_core::rules::OutcomeOptions::default();
-    match ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options) {
+    match ashyq_core::rules::outcome(&s.election, &s.tree, s.counts(), &options) {
         Ok(o) => Ok(OutcomeDoc::Decided(ashyq_report::outcome_json(&s.election, &s.tree, &o))),
         Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) => {
             Ok(OutcomeDoc::FailedChecks(serde_json::json!({
@@ -350,9 +350,9 @@ pub(crate) fn progress(s: &Snapshot) -> Vec<ProgressJson> {
     s.election
         .contests()
         .iter()
-        .zip(&s.counts)
-        .map(|(c, cc)| {
-            let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
+        .enumerate()
+        .map(|(ci, c)| {
+            let p = s.progress(ci, c.territory());
             ProgressJson {
                 contest: c.id().to_string(),
                 expected: p.expected,
@@ -371,7 +371,7 @@ pub(crate) fn results_csv(s: &Snapshot, by: Option<&str>) -> Result<String, Stri
         None => ashyq_tally::Scope::Territory,
     };
     let rollups: Vec<ashyq_core::counts::RollUp> =
-        s.rollups.iter().cloned().collect::<Result<_, _>>()?;
+        s.rollups().iter().cloned().collect::<Result<_, _>>()?;
     let tally =
         ashyq_tally::select(&s.election, &s.tree, &rollups, &scope).map_err(|e| e.to_string())?;
     Ok(ashyq_tally::render::csv(&tally))
@@ -398,9 +398,9 @@ pub(crate) fn cdf(s: &Snapshot, format: &str, now: &str) -> Option<Result<Vec<u8
     options.status =
         if complete { ResultsStatus::UnofficialComplete } else { ResultsStatus::UnofficialPartial };
     let out = match format {
-        "cdf.json" => cdf::export_json_text(&s.election, &s.tree, &s.counts, &options, false),
-        "cdf.xml" => cdf::export_xml(&s.election, &s.tree, &s.counts, &options),
-        _ => cdf::export_civics_xml(&s.election, &s.tree, &s.counts, &options),
+        "cdf.json" => cdf::export_json_text(&s.election, &s.tree, s.counts(), &options, false),
+        "cdf.xml" => cdf::export_xml(&s.election, &s.tree, s.counts(), &options),
+        _ => cdf::export_civics_xml(&s.election, &s.tree, s.counts(), &options),
     };
     Some(out.map(String::into_bytes).map_err(|e| e.to_string()))
 }

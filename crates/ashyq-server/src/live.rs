@@ -7,18 +7,25 @@
 //! Two servers on one PostgreSQL each follow the log, so each serves what the other accepted
 //! within one refresh interval.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use ashyq_core::counts::{ContestCounts, RollUp, Row};
+use ashyq_core::counts::{ContestCounts, RollUp, Row, Totals};
 use ashyq_core::election::Election;
-use ashyq_core::line::Line;
+use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::{UnitIdx, UnitTree};
 use ashyq_store::{Store, StoreError};
+use imbl::{OrdMap, Vector};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 /// One election as of one log size.
+///
+/// Following the log costs what changed, not the size of the election: the latest rows live in
+/// persistent maps and the per-unit totals and progress in persistent vectors (`imbl`), so a new
+/// snapshot shares everything that did not change with the one before, and only the units above
+/// a new protocol are recomputed. The whole-contest structures that the outcome, the CDF export,
+/// the CSV and the pages need (`counts()`, `rollups()`) are built on first use, once per snapshot.
 pub struct Snapshot {
     /// The definition.
     pub election: Arc<Election>,
@@ -31,17 +38,35 @@ pub struct Snapshot {
     /// The latest signed checkpoint's size.
     pub signed_size: u64,
     /// Latest row of each protocol, per contest.
-    latest: Vec<BTreeMap<UnitIdx, Row>>,
-    /// The counts (latest rows) per contest.
-    pub counts: Vec<ContestCounts>,
-    /// Roll-ups per contest (`Err` only if a sum overflowed, which writes refuse).
-    pub rollups: Vec<Result<RollUp, String>>,
+    rows: Vec<OrdMap<UnitIdx, Arc<Row>>>,
+    /// Per contest and unit: totals and reporting progress (`None`: nothing reported in the
+    /// unit's subtree).
+    aggs: Vec<Vector<Option<Arc<UnitAgg>>>>,
     /// Per contest and unit: the log size at which the unit's totals last changed.
-    pub changed: Vec<Vec<u64>>,
+    pub changed: Vec<Vector<u64>>,
     /// Polling stations (leaves) below each unit.
     pub stations: Arc<Vec<u64>>,
+    /// Each unit's position in the tree's topological order (parents first).
+    topo: Arc<Vec<usize>>,
+    counts: OnceLock<Vec<ContestCounts>>,
+    rollups: OnceLock<Vec<Result<RollUp, String>>>,
     /// Responses already rendered from this snapshot, by key.
     rendered: Mutex<HashMap<String, Arc<Rendered>>>,
+}
+
+/// A unit's totals and reporting progress in one contest, kept up to date incrementally with
+/// the semantics of `ContestCounts::roll_up` and `ashyq_tally::progress` (tested against them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitAgg {
+    /// The unit's totals: its children's sum when anything below it reported, else its own
+    /// protocol.
+    pub totals: Totals,
+    /// Protocols expected below the unit at the level the record reports.
+    pub expected: u64,
+    /// Protocols received.
+    pub reported: u64,
+    /// Registered voters on them.
+    pub registered_reported: u64,
 }
 
 /// A rendered response body and its gzip form.
@@ -81,9 +106,65 @@ impl Snapshot {
         Ok(r)
     }
 
-    /// The totals of a contest at a unit, if any protocol lies below it.
-    pub fn totals(&self, contest: usize, unit: UnitIdx) -> Option<&ashyq_core::counts::Totals> {
-        self.rollups.get(contest)?.as_ref().ok()?.at(unit)
+    /// The totals of a contest at a unit, if any protocol lies below it (or is its own).
+    pub fn totals(&self, contest: usize, unit: UnitIdx) -> Option<&Totals> {
+        self.agg(contest, unit).map(|a| &a.totals)
+    }
+
+    /// A unit's totals and progress in a contest, if anything in its subtree reported.
+    pub fn agg(&self, contest: usize, unit: UnitIdx) -> Option<&UnitAgg> {
+        self.aggs.get(contest)?.get(unit)?.as_deref()
+    }
+
+    /// Reporting progress of a contest below a unit (`ashyq_tally::progress`, kept incrementally).
+    pub fn progress(&self, contest: usize, unit: UnitIdx) -> ashyq_tally::Progress {
+        match self.agg(contest, unit) {
+            Some(a) => ashyq_tally::Progress {
+                expected: a.expected,
+                reported: a.reported,
+                registered_reported: a.registered_reported,
+            },
+            None => ashyq_tally::Progress {
+                expected: self.stations.get(unit).copied().unwrap_or(0),
+                reported: 0,
+                registered_reported: 0,
+            },
+        }
+    }
+
+    /// The latest protocol rows of every contest (built on first use, once per snapshot).
+    pub fn counts(&self) -> &[ContestCounts] {
+        self.counts.get_or_init(|| {
+            self.election
+                .contests()
+                .iter()
+                .zip(&self.rows)
+                .map(|(contest, rows)| {
+                    let mut cc = ContestCounts::new(contest);
+                    for (&u, row) in rows {
+                        for (col, v) in row.iter().enumerate() {
+                            if let Some(v) = v {
+                                let _ = cc.set(u, Line::from_column(col), *v);
+                            }
+                        }
+                    }
+                    cc
+                })
+                .collect()
+        })
+    }
+
+    /// Every contest rolled up its territory (built on first use, once per snapshot; `Err` only
+    /// if a sum overflowed, which writes refuse).
+    pub fn rollups(&self) -> &[Result<RollUp, String>] {
+        self.rollups.get_or_init(|| {
+            self.election
+                .contests()
+                .iter()
+                .zip(self.counts())
+                .map(|(c, cc)| cc.roll_up(&self.tree, c.territory()).map_err(|e| e.to_string()))
+                .collect()
+        })
     }
 }
 
@@ -222,40 +303,94 @@ fn stations_below(tree: &UnitTree) -> Vec<u64> {
     n
 }
 
-fn build(
-    election: Arc<Election>,
-    tree: Arc<UnitTree>,
-    state: ashyq_store::LogState,
-    latest: Vec<BTreeMap<UnitIdx, Row>>,
-    changed: Vec<Vec<u64>>,
-    stations: Arc<Vec<u64>>,
-) -> Snapshot {
-    let mut counts = Vec::with_capacity(latest.len());
-    let mut rollups = Vec::with_capacity(latest.len());
-    for (contest, rows) in election.contests().iter().zip(&latest) {
-        let mut cc = ContestCounts::new(contest);
-        for (&u, row) in rows {
-            for (col, v) in row.iter().enumerate() {
-                if let Some(v) = v {
-                    let _ = cc.set(u, Line::from_column(col), *v);
-                }
-            }
-        }
-        rollups.push(cc.roll_up(&tree, contest.territory()).map_err(|e| e.to_string()));
-        counts.push(cc);
+fn topological_positions(tree: &UnitTree) -> Vec<usize> {
+    let mut pos = vec![0usize; tree.len()];
+    for (i, &u) in tree.topological_order().iter().enumerate() {
+        pos[u] = i;
     }
-    Snapshot {
-        election,
-        tree,
-        size: state.size,
-        root: state.root,
-        signed_size: state.signed_size,
-        latest,
-        counts,
-        rollups,
-        changed,
-        stations,
-        rendered: Mutex::new(HashMap::new()),
+    pos
+}
+
+/// Recomputes the totals and progress of unit `u` of one contest from its children's and its
+/// own protocol: `ContestCounts::roll_up` (a unit with anything reported below it totals its
+/// children; otherwise its own protocol) and `ashyq_tally::progress` (a leaf, or a unit whose own
+/// protocol covers a subtree where nothing else reported, counts as one expected protocol).
+fn recompute(
+    tree: &UnitTree,
+    stations: &[u64],
+    n_columns: usize,
+    rows: &OrdMap<UnitIdx, Arc<Row>>,
+    aggs: &Vector<Option<Arc<UnitAgg>>>,
+    u: UnitIdx,
+) -> Option<Arc<UnitAgg>> {
+    let own = rows.get(&u);
+    let children = tree.children(u);
+    let reported_below: Vec<&UnitAgg> =
+        children.iter().filter_map(|&c| aggs.get(c).and_then(|a| a.as_deref())).collect();
+    if reported_below.is_empty() {
+        let row = own?;
+        let registered = row.get(ProtocolLine::Registered.column()).copied().flatten();
+        return Some(Arc::new(UnitAgg {
+            totals: Totals {
+                values: row.to_vec(),
+                protocols: 1,
+                units_with_line: row.iter().map(|v| u32::from(v.is_some())).collect(),
+            },
+            expected: 1,
+            reported: 1,
+            registered_reported: registered.unwrap_or(0),
+        }));
+    }
+    let mut totals = Totals {
+        values: vec![Some(0); n_columns],
+        protocols: 0,
+        units_with_line: vec![0; n_columns],
+    };
+    for child in &reported_below {
+        for (col, (a, b)) in totals.values.iter_mut().zip(&child.totals.values).enumerate() {
+            *a = match (*a, *b) {
+                (Some(x), Some(y)) => Some(x.checked_add(y).unwrap_or_else(|| {
+                    tracing::error!(unit = %tree.unit(u).id, column = col, "a total overflows; the record refuses such writes");
+                    u64::MAX
+                })),
+                _ => None,
+            };
+        }
+        for (a, b) in totals.units_with_line.iter_mut().zip(&child.totals.units_with_line) {
+            *a += b;
+        }
+        totals.protocols += child.totals.protocols;
+    }
+    // Children with nothing reported still expect their stations.
+    let (mut expected, mut reported, mut registered) = (0u64, 0u64, 0u64);
+    for &c in children {
+        match aggs.get(c).and_then(|a| a.as_deref()) {
+            Some(a) => {
+                expected += a.expected;
+                reported += a.reported;
+                registered = registered.saturating_add(a.registered_reported);
+            }
+            None => expected += stations[c],
+        }
+    }
+    Some(Arc::new(UnitAgg { totals, expected, reported, registered_reported: registered }))
+}
+
+/// Recomputes `dirty` units (and nothing else) bottom-up.
+fn recompute_dirty(
+    tree: &UnitTree,
+    stations: &[u64],
+    topo: &[usize],
+    n_columns: usize,
+    rows: &OrdMap<UnitIdx, Arc<Row>>,
+    aggs: &mut Vector<Option<Arc<UnitAgg>>>,
+    mut dirty: Vec<UnitIdx>,
+) {
+    dirty.sort_unstable_by_key(|&u| std::cmp::Reverse(topo[u]));
+    dirty.dedup();
+    for u in dirty {
+        let a = recompute(tree, stations, n_columns, rows, aggs, u);
+        aggs.set(u, a);
     }
 }
 
@@ -269,22 +404,33 @@ impl Snapshot {
 
 fn load(store: &mut Store, e: &str, state: ashyq_store::LogState) -> Result<Snapshot, StoreError> {
     let (election, tree) = store.definition(e)?;
-    let n_contests = election.contests().len();
-    let stations = Arc::new(stations_below(&tree));
-    let empty = Snapshot {
-        election: Arc::new(election),
-        tree: Arc::new(tree),
-        size: 0,
-        root: [0; 32],
-        signed_size: 0,
-        latest: vec![BTreeMap::new(); n_contests],
-        counts: Vec::new(),
-        rollups: Vec::new(),
-        changed: Vec::new(),
-        stations,
-        rendered: Mutex::new(HashMap::new()),
-    };
+    let empty = Snapshot::empty(election, tree);
     Ok(advance(store, e, &empty, state)?.0)
+}
+
+impl Snapshot {
+    /// An election with nothing reported, at log size 0.
+    fn empty(election: Election, tree: UnitTree) -> Snapshot {
+        let n_contests = election.contests().len();
+        let n_units = tree.len();
+        let stations = Arc::new(stations_below(&tree));
+        let topo = Arc::new(topological_positions(&tree));
+        Snapshot {
+            election: Arc::new(election),
+            tree: Arc::new(tree),
+            size: 0,
+            root: [0; 32],
+            signed_size: 0,
+            rows: vec![OrdMap::new(); n_contests],
+            aggs: vec![std::iter::repeat_n(None, n_units).collect(); n_contests],
+            changed: vec![std::iter::repeat_n(0u64, n_units).collect(); n_contests],
+            stations,
+            topo,
+            counts: OnceLock::new(),
+            rollups: OnceLock::new(),
+            rendered: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// The snapshot after the versions accepted since `from`, and the event announcing them.
@@ -297,35 +443,22 @@ fn advance(
     // Versions beyond the state read a moment ago belong to the next refresh.
     let new: Vec<_> =
         store.versions_since(e, from.size)?.into_iter().filter(|v| v.seq <= state.size).collect();
-    let mut latest = from.latest.clone();
-    let n_units = from.tree.len();
-    let mut changed = if from.changed.is_empty() {
-        vec![vec![0u64; n_units]; from.election.contests().len()]
-    } else {
-        from.changed.clone()
-    };
-    let mut units: Vec<UnitIdx> = Vec::new();
-    for v in &new {
-        latest[v.contest].insert(v.unit, v.row.clone());
-        let mut u = Some(v.unit);
-        while let Some(x) = u {
-            if changed[v.contest][x] <= from.size {
-                units.push(x);
-            }
-            changed[v.contest][x] = v.seq;
-            u = from.tree.unit(x).parent;
-        }
-    }
-    units.sort_unstable();
-    units.dedup();
-    let snapshot = build(
-        Arc::clone(&from.election),
-        Arc::clone(&from.tree),
-        state,
-        latest,
+    let (rows, aggs, changed, units) = apply(from, &new);
+    let snapshot = Snapshot {
+        election: Arc::clone(&from.election),
+        tree: Arc::clone(&from.tree),
+        size: state.size,
+        root: state.root,
+        signed_size: state.signed_size,
+        rows,
+        aggs,
         changed,
-        Arc::clone(&from.stations),
-    );
+        stations: Arc::clone(&from.stations),
+        topo: Arc::clone(&from.topo),
+        counts: OnceLock::new(),
+        rollups: OnceLock::new(),
+        rendered: Mutex::new(HashMap::new()),
+    };
     let event = (from.size > 0).then(|| LiveEvent {
         election: e.to_owned(),
         tree_size: snapshot.size,
@@ -336,4 +469,178 @@ fn advance(
         units: units.iter().take(500).map(|&u| snapshot.tree.unit(u).id.to_string()).collect(),
     });
     Ok((snapshot, event))
+}
+
+type Applied = (
+    Vec<OrdMap<UnitIdx, Arc<Row>>>,
+    Vec<Vector<Option<Arc<UnitAgg>>>>,
+    Vec<Vector<u64>>,
+    Vec<UnitIdx>,
+);
+
+/// `from`'s rows, totals and change marks with the new versions applied; and the units whose
+/// totals changed. Costs what changed: the structures are shared with `from`.
+fn apply(from: &Snapshot, new: &[ashyq_store::LoggedVersion]) -> Applied {
+    let tree = &from.tree;
+    let mut rows = from.rows.clone();
+    let mut aggs = from.aggs.clone();
+    let mut changed = from.changed.clone();
+    let mut dirty: Vec<Vec<UnitIdx>> = vec![Vec::new(); rows.len()];
+    let mut units: Vec<UnitIdx> = Vec::new();
+    for v in new {
+        rows[v.contest].insert(v.unit, Arc::new(v.row.clone()));
+        let mut u = Some(v.unit);
+        while let Some(x) = u {
+            if changed[v.contest][x] <= from.size {
+                units.push(x);
+            }
+            changed[v.contest].set(x, v.seq);
+            dirty[v.contest].push(x);
+            u = tree.unit(x).parent;
+        }
+    }
+    for (c, d) in dirty.into_iter().enumerate() {
+        if !d.is_empty() {
+            let n_columns = ProtocolLine::COUNT + from.election.contests()[c].options().len();
+            recompute_dirty(tree, &from.stations, &from.topo, n_columns, &rows[c], &mut aggs[c], d);
+        }
+    }
+    units.sort_unstable();
+    units.dedup();
+    (rows, aggs, changed, units)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use ashyq_generate::{Generator, Params, Sink};
+    use ashyq_store::LoggedVersion;
+
+    #[derive(Default)]
+    struct Rows(Vec<(String, String, String, u64)>);
+
+    impl Sink for Rows {
+        type Error = std::convert::Infallible;
+        fn count(&mut self, c: &str, u: &str, l: &str, v: u64) -> Result<(), Self::Error> {
+            self.0.push((c.to_owned(), u.to_owned(), l.to_owned(), v));
+            Ok(())
+        }
+        fn truth(&mut self, _: &str, _: bool, _: bool) -> Result<(), Self::Error> {
+            Ok(())
+        }
+    }
+
+    /// A tiny deterministic stream (the test needs variety, not quality).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// Following the log incrementally gives, at every unit and after every batch, exactly the
+    /// totals of `ContestCounts::roll_up` and the progress of `ashyq_tally::progress` computed
+    /// from scratch — with station protocols, summary protocols of districts and regions (alone
+    /// and above reported stations), corrections, and lines left out.
+    #[test]
+    fn incremental_totals_and_progress_equal_the_full_computation() {
+        let params = Params {
+            stations: 300,
+            contests: vec![ashyq_generate::Preset::Mazhilis, ashyq_generate::Preset::President],
+            ..Params::default()
+        };
+        let g = Generator::new(&params).unwrap();
+        let mut sink = Rows::default();
+        g.run(&mut sink, |_| {}).unwrap();
+        let (election, tree) = (g.election().clone(), g.tree().clone());
+        // Each contest's generated station rows.
+        let mut station_rows: Vec<Vec<(UnitIdx, Row)>> =
+            vec![Vec::new(); election.contests().len()];
+        for (ci, contest) in election.contests().iter().enumerate() {
+            let mut cc = ContestCounts::new(contest);
+            for (c, u, l, v) in &sink.0 {
+                if c.as_str() == contest.id().as_str() {
+                    let line = ProtocolLine::from_name(l)
+                        .map(Line::Protocol)
+                        .or_else(|| contest.option_index(l).map(Line::Option))
+                        .unwrap();
+                    cc.set(tree.index_of(u).unwrap(), line, *v).unwrap();
+                }
+            }
+            station_rows[ci] = cc.rows().map(|(u, r)| (u, r.clone())).collect();
+        }
+        let mut rng = Lcg(7);
+        let mut snap = Snapshot::empty(election.clone(), tree.clone());
+        let mut seq = 0u64;
+        for round in 0..40 {
+            let mut batch = Vec::new();
+            for _ in 0..1 + rng.next(25) {
+                let ci = rng.next(station_rows.len());
+                let contest = &election.contests()[ci];
+                let (mut unit, mut row) =
+                    station_rows[ci][rng.next(station_rows[ci].len())].clone();
+                // Now and then a summary protocol of an ancestor (a district, a region).
+                if rng.next(8) == 0 {
+                    for _ in 0..1 + rng.next(2) {
+                        if let Some(p) = tree.unit(unit).parent {
+                            if p != contest.territory() {
+                                unit = p;
+                            }
+                        }
+                    }
+                    for v in row.iter_mut().flatten() {
+                        *v *= 3;
+                    }
+                }
+                // Now and then a line left out, or a corrected value.
+                if rng.next(6) == 0 {
+                    let col = rng.next(row.len());
+                    row[col] = None;
+                }
+                if rng.next(5) == 0 {
+                    let col = rng.next(row.len());
+                    row[col] = Some(rng.next(1000) as u64);
+                }
+                seq += 1;
+                batch.push(LoggedVersion { seq, contest: ci, unit, version: 1, row });
+            }
+            let (rows, aggs, changed, _) = apply(&snap, &batch);
+            snap = Snapshot {
+                election: Arc::clone(&snap.election),
+                tree: Arc::clone(&snap.tree),
+                size: seq,
+                root: [0; 32],
+                signed_size: 0,
+                rows,
+                aggs,
+                changed,
+                stations: Arc::clone(&snap.stations),
+                topo: Arc::clone(&snap.topo),
+                counts: OnceLock::new(),
+                rollups: OnceLock::new(),
+                rendered: Mutex::new(HashMap::new()),
+            };
+            for (ci, contest) in election.contests().iter().enumerate() {
+                let cc = &snap.counts()[ci];
+                let full = cc.roll_up(&tree, contest.territory()).unwrap();
+                for u in tree.subtree(contest.territory()) {
+                    assert_eq!(
+                        snap.totals(ci, u),
+                        full.at(u),
+                        "round {round}, contest {ci}, unit {}",
+                        tree.unit(u).id
+                    );
+                    assert_eq!(
+                        snap.progress(ci, u),
+                        ashyq_tally::progress(&tree, u, cc),
+                        "round {round}, contest {ci}, unit {}",
+                        tree.unit(u).id
+                    );
+                }
+            }
+        }
+    }
 }

@@ -192,7 +192,7 @@ async fn reads(e: &Env) {
     assert_eq!(s, StatusCode::OK);
     let snap = e.state.views.get("test-2026-station").unwrap();
     let o =
-        ashyq_core::rules::outcome(&snap.election, &snap.tree, &snap.counts, &Default::default())
+        ashyq_core::rules::outcome(&snap.election, &snap.tree, snap.counts(), &Default::default())
             .unwrap();
     assert_eq!(json(&b), ashyq_report::outcome_json(&snap.election, &snap.tree, &o));
     // CSV, checkpoint, key, protocol with its proof, consistency.
