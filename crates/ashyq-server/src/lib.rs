@@ -20,6 +20,7 @@ pub mod intake;
 pub mod json;
 pub mod limit;
 pub mod live;
+pub mod pages;
 pub mod pool;
 
 use std::collections::HashMap;
@@ -260,10 +261,12 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/key", get(api::verifier_key))
         .route("/api/v1/elections/{election}/consistency", get(api::consistency))
         .layer(DefaultBodyLimit::max(4 * 1024));
-    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        timeout,
-    ));
+    let timed = writes.merge(reads).merge(pages::routes()).layer(
+        tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ),
+    );
     let streams = Router::new().route("/api/v1/elections/{election}/events", get(api::events));
     timed
         .merge(streams)
