@@ -49,9 +49,11 @@
   // C2SP signed-note: the text up to and including the newline before the blank line, signed
   // by `— NAME base64(key id ‖ signature)`; the verifier key is `NAME+HEXID+base64(0x01 ‖ key)`.
   async function openNote(note, verifierKey) {
-    const parts = verifierKey.trim().split('+');
-    if (parts.length !== 3) throw new Fail('FailSignature');
-    const [name, idHex, keyB64] = parts;
+    // The name and the id contain no '+'; the base64 key may.
+    const vk = verifierKey.trim();
+    const i = vk.indexOf('+'), j = vk.indexOf('+', i + 1);
+    if (i < 1 || j < 0) throw new Fail('FailSignature');
+    const name = vk.slice(0, i), idHex = vk.slice(i + 1, j), keyB64 = vk.slice(j + 1);
     const raw = b64(keyB64);
     if (raw.length !== 33 || raw[0] !== 1) throw new Fail('FailSignature');
     const split = note.lastIndexOf('\n\n');

@@ -143,7 +143,7 @@ pub(crate) fn explanation(
                     }
                     p.note { (lang.f(Msg::UnitTestUsed, &[("test", lang.t(match r.unit_test { UnitTest::YesMajority => Msg::YesMajority, UnitTest::Turnout => Msg::TurnoutMajority }))])) }
                     @if !r.units.is_empty() {
-                        div.table-scroll {
+                        div.table-scroll tabindex="0" {
                             table {
                                 caption { (lang.t(Msg::UnitsTableCaption)) }
                                 thead { tr {
@@ -184,7 +184,7 @@ pub(crate) fn explanation(
                 @if p.one_list_took_all { p { (lang.t(Msg::OneListTookAll)) } }
                 @if p.runner_up.is_some() { p { (lang.t(Msg::RunnerUp)) } }
                 @if p.seats_undetermined > 0 { p.bad { (lang.f(Msg::SeatsUndetermined, &[("n", &p.seats_undetermined.to_string())])) } }
-                div.table-scroll {
+                div.table-scroll tabindex="0" {
                     table {
                         thead { tr {
                             th scope="col" { (lang.t(Msg::Candidate)) }
@@ -271,7 +271,7 @@ fn candidates_table(
     lang: Lang,
 ) -> Markup {
     html! {
-        div.table-scroll {
+        div.table-scroll tabindex="0" {
             table {
                 thead { tr {
                     th scope="col" { (lang.t(Msg::Candidate)) }

@@ -480,7 +480,7 @@ fn children_table(
     html! {
         @if !children.is_empty() {
             h2 #units { (lang.t(Msg::ChildUnits)) }
-            div.table-scroll {
+            div.table-scroll tabindex="0" {
                 table {
                     thead { tr {
                         th scope="col" { (lang.t(Msg::Unit)) }
@@ -659,7 +659,7 @@ pub fn station_page(
                     h2 { (lang.t(Msg::Results)) }
                     (result_bars(ctx, d, c, t))
                     h2 #protocol { (lang.t(Msg::Protocol)) }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" {
                         table data-protocol="" {
                             thead { tr { th scope="col" { (lang.t(Msg::ProtocolLine)) } th.num scope="col" { (lang.t(Msg::Value)) } } }
                             tbody {
@@ -677,7 +677,7 @@ pub fn station_page(
                     }
                     h2 #history { (lang.t(Msg::VersionHistory)) }
                     @if history.len() > 1 { p { (lang.f(Msg::Corrected, &[("n", &history.len().to_string())])) } }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" {
                         table data-history="" {
                             thead { tr {
                                 th.num scope="col" { (lang.t(Msg::Version)) }
@@ -711,7 +711,7 @@ pub fn station_page(
                 ObserverCopies::Copies(list) => {
                     @for copy in list {
                         h3 { (lang.t(Msg::Observer)) ": " (copy.observer) " · " (lang.datetime(&copy.time)) }
-                        div.table-scroll {
+                        div.table-scroll tabindex="0" {
                             table {
                                 thead { tr { th scope="col" { (lang.t(Msg::ProtocolLine)) } th.num scope="col" { (lang.t(Msg::Official)) } th.num scope="col" { (lang.t(Msg::Observer)) } th scope="col" { (lang.t(Msg::Mismatch)) } } }
                                 tbody {
@@ -799,7 +799,7 @@ pub fn integrity_page(
                 (charts::histogram(&r.turnout_hist, charts::PALETTE[0], lang.t(Msg::TurnoutHistogram), lang.t(Msg::TurnoutHistogramNote), lang.t(Msg::Turnout)))
                 p.note { (lang.t(Msg::TurnoutHistogramNote)) }
                 h2 { (lang.t(Msg::ForensicsTitle)) }
-                div.table-scroll {
+                div.table-scroll tabindex="0" {
                     table {
                         thead { tr { th scope="col" { (lang.t(Msg::Method)) } th scope="col" { (lang.t(Msg::Finding)) } th scope="col" { (lang.t(Msg::WhatItMeans)) } } }
                         tbody {
@@ -866,7 +866,7 @@ pub fn what_if_page(ctx: &Ctx, d: &ElectionData<'_>) -> String {
         p { (lang.t(Msg::WhatIfIntro)) }
         @for (c, contest) in e.contests().iter().enumerate() {
             h2 { (name_of(e, d.tree, NameTarget::Contest(c), lang)) }
-            div.table-scroll {
+            div.table-scroll tabindex="0" {
                 table data-what-if=(contest.id().as_str()) {
                     thead { tr {
                         th scope="col" { (lang.t(Msg::RuleSet)) }

@@ -289,6 +289,11 @@ fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> R
                 lines.insert(name, (*v).into());
             }
         }
+        // A submission carries every line the law requires; the generator does not model
+        // absentee or mobile voting, so its protocols have neither (0 in the example).
+        for line in [ProtocolLine::Absentee, ProtocolLine::Mobile] {
+            lines.entry(line.name().to_owned()).or_insert(0.into());
+        }
         let unit = tree.unit(u).id.to_string();
         let body =
             serde_json::json!({"contest": contest.id().as_str(), "unit": unit, "lines": lines});
@@ -351,9 +356,11 @@ fn serve(
             ));
         }
         banner.push_str(&format!("API token (cec, this election only): {token}\nCtrl-C stops.\n"));
-        println!("{banner}");
+        // A reader that stops listening must not stop the server.
         use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "{banner}");
+        let _ = stdout.flush();
         ashyq_server::serve(served, &config, listener).await.context("the server stopped")
     })?;
     drop(rt);
