@@ -110,7 +110,7 @@ impl Lang {
         };
         let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(sep);
             }
             out.push(ch);

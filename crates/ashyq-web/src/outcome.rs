@@ -308,7 +308,7 @@ impl Lang {
     pub(crate) fn percent_str_exact(self, (n, d): (u64, u64)) -> String {
         let s = if d == 0 {
             "0".to_owned()
-        } else if n % d == 0 {
+        } else if n.is_multiple_of(d) {
             (n / d).to_string()
         } else {
             format!("{:.2}", n as f64 / d as f64)
