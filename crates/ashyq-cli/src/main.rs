@@ -32,12 +32,14 @@ enum Command {
     /// Allocate seats from a CSV of votes by any of eight apportionment methods.
     Allocate(commands::allocate::AllocateArgs),
     /// Convert real station-level sources (izbirkom, georgia-cec, bulgaria-cik, NIST CDF JSON)
-    /// into an election package, or a package into NIST SP 1500-100 CDF JSON (--to cdf).
+    /// into an election package, or a package into NIST SP 1500-100 CDF (JSON, XML, or XML in
+    /// Google's civics profile).
     ///
     /// `ashyq convert --from FORMAT INPUT --out PACKAGE` writes a package folder (rules "none":
     /// foreign data; provenance and unmapped source lines in the comment of election.toml).
     /// `ashyq convert --to cdf PACKAGE --out FILE.json` writes the package's results as a CDF
-    /// ElectionReport that `--from cdf` reads back into the same package. Nothing is written
+    /// ElectionReport that `--from cdf` reads back into the same package; `--to cdf-xml` the
+    /// same report as NIST XML, `--to civics-cdf-xml` as Google's profile. Nothing is written
     /// when the input has a problem (exit 2, `file:line: field …`); an existing non-empty --out
     /// is replaced only with --force. Mappings: docs/converters.md.
     Convert(commands::convert::ConvertArgs),
@@ -70,6 +72,10 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Bearer tokens of the HTTP API: create (role and scope) or revoke.
     Token(commands::token::TokenArgs),
+    /// Write every public document (results per unit, outcome, progress, CSV, CDF, checkpoint) as
+    /// immutable files under a versioned folder plus a current.json pointer, for any static host or
+    /// CDN.
+    Publish(commands::publish::PublishArgs),
     /// Write one election's record as a self-contained folder for offline verification.
     Export(commands::export::ExportArgs),
     /// Enter, correct, double-enter and resolve protocols; history, progress, turnout, certify.
@@ -138,6 +144,7 @@ fn main() -> ExitCode {
         Command::Log(a) => commands::log::run(a),
         Command::Serve(a) => commands::serve::run(a),
         Command::Token(a) => commands::token::run(a),
+        Command::Publish(a) => commands::publish::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Protocol(a) => commands::protocol::run(a),
         Command::Forensics(a) => commands::forensics::run(a),

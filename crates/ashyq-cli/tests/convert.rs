@@ -1,7 +1,9 @@
 //! `ashyq convert` end to end: izbirkom (a 200-row excerpt of a Russian file written to a temp
 //! folder at test time — the Russian data is never committed), the committed Georgian and
 //! Bulgarian excerpts, CDF export and import, overwrite protection and bad input; then `ashyq
-//! check` and `ashyq outcome` on a converted package.
+//! check` and `ashyq outcome` on a converted package. The CDF exports of a generated
+//! station-level election go through the standard's own validators (as in
+//! `crates/ashyq-convert/tests/cdf_standard.rs`, driver `cdf_validators.py` there).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -160,11 +162,227 @@ fn refuses_to_overwrite_and_writes_nothing_on_bad_input() {
     assert!(leftovers.is_empty(), "no temporary folder left behind");
 }
 
+/// The CDF validators' driver, or `None` (with the skip message) outside CI when they are not
+/// installed (`pip install jsonschema lxml civics-cdf-validator==1.66`, done by .ci/run).
+fn cdf_validators() -> Option<PathBuf> {
+    let script = ingest_test_data().join("../tests/cdf_validators.py");
+    match Command::new("python3").arg(&script).arg("check").output() {
+        Ok(o) if o.status.success() => Some(script),
+        other => {
+            let why = other.map_or_else(|e| e.to_string(), |o| out_s(&o));
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the CDF validators are not available ({why}), and CI is set"
+            );
+            eprintln!("skipped: CDF validators not available ({})", why.trim());
+            None
+        }
+    }
+}
+
+/// Runs a mode of the validators' driver; panics with its output unless every file passes.
+fn validate(script: &Path, mode: &str, schema: &Path, files: &[&Path]) {
+    let o = Command::new("python3")
+        .arg(script)
+        .arg(mode)
+        .arg(schema)
+        .args(files)
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{mode} {}: {}{}", schema.display(), out_s(&o), err_s(&o));
+}
+
+/// `civics_cdf_validator … --rule_set election_results` reports no fatal and no error.
+fn civics_clean(xml: &Path, ocd: &Path) {
+    let cdf = ingest_test_data().join("cdf");
+    let o = Command::new("civics_cdf_validator")
+        .args(["validate", p(xml), "--xsd"])
+        .arg(cdf.join("civics_cdf_spec.xsd"))
+        .arg("--ocdid_file")
+        .arg(ocd)
+        .args(["-c", "kz", "--rule_set", "election_results"])
+        .output()
+        .expect("civics_cdf_validator");
+    let text = out_s(&o);
+    assert!(
+        text.contains(" 0 Fatal message found") && text.contains(" 0 Error message found"),
+        "{}: {text}",
+        xml.display()
+    );
+    assert!(o.status.code().is_some_and(|c| c < 3), "{text}");
+}
+
+/// A generated station-level election (`ashyq generate --stations 1000 --seed 1`, and one with
+/// both contests at every station and stations abroad) exported by the CLI in all three CDF
+/// forms passes the NIST JSON schema, the NIST XSD and civics_cdf_validator, and the JSON
+/// converts back to the same package.
+#[test]
+fn cdf_exports_of_a_generated_station_level_election_pass_the_validators() {
+    use ashyq_convert::cdf::{derived_ocd_id, STATION_KINDS};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cdf = ingest_test_data().join("cdf");
+    let script = cdf_validators();
+    for (name, extra) in
+        [("gen", &[][..]), ("gen2", &["--contests", "mazhilis,president", "--abroad", "5"][..])]
+    {
+        let pkg = tmp.path().join(name);
+        let mut args = vec!["generate", "--stations", "1000", "--seed", "1", "--out", p(&pkg)];
+        args.extend_from_slice(extra);
+        let o = ashyq(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", err_s(&o));
+        // The OCD-IDs to vouch for: upstream's, the proposed regions', and the synthetic
+        // districts' (fictional: derived by the export's own rule, so only their syntax,
+        // case and uniqueness are checked).
+        let package = ashyq_package::read_package(&pkg).expect("generated package");
+        let mut ocd = std::fs::read_to_string(cdf.join("ocd-division-ids-country-kz.csv"))
+            .expect("upstream list");
+        let proposed =
+            std::fs::read_to_string(cdf.join("ocd-division-ids-country-kz-proposed.csv"))
+                .expect("proposed list");
+        ocd.push_str(proposed.split_once('\n').map_or("", |(_, r)| r));
+        let mut districts = 0;
+        for (i, u) in package.tree.units().iter().enumerate() {
+            if u.kind == "district" {
+                let id = derived_ocd_id(&package.tree, i).expect("a district has an OCD-ID");
+                ocd.push_str(&format!("{id},{}\n", u.name));
+                districts += 1;
+            }
+            assert_eq!(
+                derived_ocd_id(&package.tree, i).is_none(),
+                STATION_KINDS.contains(&u.kind.as_str()),
+                "{}",
+                u.id
+            );
+        }
+        assert!(districts >= 20, "{districts} districts");
+        let ocd_file = tmp.path().join(format!("{name}-ocd.csv"));
+        std::fs::write(&ocd_file, ocd).expect("write");
+
+        let json = tmp.path().join(format!("{name}.json"));
+        let xml = tmp.path().join(format!("{name}.xml"));
+        let civics = tmp.path().join(format!("{name}.civics.xml"));
+        for (to, out) in [("cdf", &json), ("cdf-xml", &xml), ("civics-cdf-xml", &civics)] {
+            let o = ashyq(&[
+                "convert",
+                "--to",
+                to,
+                p(&pkg),
+                "--out",
+                p(out),
+                "--ocd-ids",
+                p(&ocd_file),
+                "--language",
+                "en",
+                "--status",
+                "unofficial-partial",
+            ]);
+            assert_eq!(o.status.code(), Some(0), "--to {to}: {}", err_s(&o));
+        }
+        let text = std::fs::read_to_string(&civics).expect("read");
+        let units = text.matches("xsi:type=\"ReportingUnit\"").count();
+        let places = text.matches("<Type>polling-place</Type>").count();
+        assert_eq!(units, package.tree.len());
+        assert_eq!(places, package.tree.units().iter().filter(|u| u.kind == "station").count());
+        assert_eq!(text.matches("<Type>ocd-id</Type>").count(), units - places);
+
+        let back = tmp.path().join(format!("{name}-back"));
+        let o = ashyq(&["convert", "--from", "cdf", p(&json), "--out", p(&back)]);
+        assert_eq!(o.status.code(), Some(0), "{}", err_s(&o));
+        let again = ashyq_package::read_package(&back).expect("converted back");
+        assert_eq!(again.election, package.election, "{name}: definition");
+        assert_eq!(again.tree, package.tree, "{name}: units");
+        assert_eq!(again.counts, package.counts, "{name}: counts");
+
+        let Some(script) = &script else { continue };
+        validate(script, "json", &cdf.join("NIST_V2_election_results_reporting.json"), &[&json]);
+        validate(script, "xsd", &cdf.join("NIST_V2_election_results_reporting.xsd"), &[&xml]);
+        validate(script, "xsd", &cdf.join("civics_cdf_spec.xsd"), &[&civics]);
+        validate(script, "ocd", &ocd_file, &[&civics]);
+        civics_clean(&civics, &ocd_file);
+    }
+}
+
+#[test]
+fn cdf_export_options_are_checked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let example =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/kz-2022-06-05-referendum");
+    let out = tmp.path().join("r.xml");
+    let o = ashyq(&[
+        "convert",
+        "--to",
+        "cdf-xml",
+        p(&example),
+        "--out",
+        p(&out),
+        "--generated-date",
+        "2022-06-06",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err_s(&o).contains("generated date \"2022-06-06\" is not an RFC 3339"),
+        "{}",
+        err_s(&o)
+    );
+    let o =
+        ashyq(&["convert", "--to", "cdf", p(&example), "--out", p(&out), "--language", "kazakh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err_s(&o).contains("--language: \"kazakh\" is not a BCP 47 language tag"),
+        "{}",
+        err_s(&o)
+    );
+    let missing = tmp.path().join("none.csv");
+    let o =
+        ashyq(&["convert", "--to", "cdf", p(&example), "--out", p(&out), "--ocd-ids", p(&missing)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err_s(&o).contains("none.csv"), "{}", err_s(&o));
+    assert!(!out.exists(), "nothing written");
+    let o = ashyq(&[
+        "convert",
+        "--to",
+        "cdf-xml",
+        p(&example),
+        "--out",
+        p(&out),
+        "--language",
+        "kk",
+        "--status",
+        "certified",
+        "--issuer",
+        "Central Election Commission",
+        "--issuer-abbreviation",
+        "CEC",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err_s(&o));
+    let xml = std::fs::read_to_string(&out).expect("read");
+    for s in [
+        "<Status>certified</Status>",
+        "<Issuer>Central Election Commission</Issuer>",
+        "<Text Language=\"kk\">",
+        "<GeneratedDate>2022-06-05T00:00:00Z</GeneratedDate>",
+    ] {
+        assert!(xml.contains(s), "{s} in {xml}");
+    }
+}
+
 #[test]
 fn help_shows_both_directions() {
     let o = ashyq(&["convert", "--help"]);
     let h = out_s(&o);
-    for w in ["--from", "--to", "izbirkom", "georgia-cec", "bulgaria-cik", "cdf", "--force"] {
+    for w in [
+        "--from",
+        "--to",
+        "izbirkom",
+        "georgia-cec",
+        "bulgaria-cik",
+        "cdf",
+        "cdf-xml",
+        "civics-cdf-xml",
+        "--ocd-ids",
+        "--language",
+        "--force",
+    ] {
         assert!(h.contains(w), "help mentions {w}: {h}");
     }
     let o = ashyq(&["convert", "x", "--out", "y"]);

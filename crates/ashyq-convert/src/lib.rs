@@ -7,7 +7,8 @@
 //!   (github.com/foige/georgian-elections-data);
 //! - [`bulgaria`]: Bulgarian CIK section protocols as published by D. Ivanov
 //!   (github.com/dimitarivanov/bulgarian-elections-opendata);
-//! - [`cdf`]: NIST SP 1500-100 Election Results Common Data Format v2 (JSON), both ways.
+//! - [`cdf`]: NIST SP 1500-100 Election Results Common Data Format v2: JSON both ways, and
+//!   packages (or the record's totals) out as NIST JSON, NIST XML and Google's civics profile.
 //!
 //! Every converter reads the whole source, builds the core types (a [`UnitTree`] with stable
 //! ASCII ids, an [`Election`] with `rules = "none"` since the data is foreign) and then streams

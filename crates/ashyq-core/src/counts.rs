@@ -239,6 +239,7 @@ mod tests {
         let tree =
             UnitTree::new(vec![u("KZ", ""), u("R1", "KZ"), u("S1", "R1"), u("S2", "R1")]).unwrap();
         let info = ElectionInfo {
+            names: Vec::new(),
             id: "e".into(),
             name: "e".into(),
             date: "2022-11-20".into(),

@@ -244,6 +244,8 @@ pub struct Election {
     date: String,
     rules: RuleSetId,
     contests: Vec<Contest>,
+    /// Translated names by (target, language).
+    names: std::collections::BTreeMap<(NameTarget, String), String>,
 }
 
 impl Election {
@@ -290,6 +292,34 @@ pub struct ElectionInfo {
     pub rules: String,
     /// Contests.
     pub contests: Vec<ContestInfo>,
+    /// Names in other languages (package `names.csv`), in file order.
+    pub names: Vec<NameInfo>,
+}
+
+/// An unvalidated translated name: of the election, a contest, an option or a unit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NameInfo {
+    /// `election`, `contest`, `option` or `unit`.
+    pub kind: String,
+    /// The contest id, `CONTEST/OPTION`, or the unit id (empty for the election).
+    pub id: String,
+    /// Language: a lowercase ISO 639 code (`kk`, `ru`, `en` …).
+    pub lang: String,
+    /// The name in that language.
+    pub name: String,
+}
+
+/// What a translated name names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameTarget {
+    /// The election.
+    Election,
+    /// A contest (index).
+    Contest(usize),
+    /// An option (contest index, option index).
+    Option(usize, usize),
+    /// A unit (index in the tree).
+    Unit(UnitIdx),
 }
 
 /// Unvalidated contest.
@@ -350,6 +380,8 @@ pub enum Place {
         /// Option index.
         option: usize,
     },
+    /// The n-th translated name (0-based, in the order of `ElectionInfo::names`).
+    Name(usize),
 }
 
 /// One problem found while validating an [`ElectionInfo`].
@@ -744,6 +776,63 @@ impl Election {
                 });
             }
         }
+        let mut names = std::collections::BTreeMap::new();
+        for (i, n) in info.names.into_iter().enumerate() {
+            let here = Place::Name(i);
+            if !is_language(&n.lang) {
+                p(
+                    here.clone(),
+                    "lang",
+                    format!(
+                        "language {} is not a lowercase ISO 639 code such as kk, ru or en",
+                        quote(&n.lang)
+                    ),
+                );
+                continue;
+            }
+            if n.name.trim().is_empty() {
+                p(here.clone(), "name", "the name is empty".to_owned());
+                continue;
+            }
+            let contest_of = |id: &str| contests.iter().position(|c| c.id.as_str() == id);
+            let target = match n.kind.as_str() {
+                "election" if n.id.is_empty() || n.id == info.id => Some(NameTarget::Election),
+                "contest" => contest_of(&n.id).map(NameTarget::Contest),
+                "option" => n.id.split_once('/').and_then(|(c, o)| {
+                    let ci = contest_of(c)?;
+                    let oi = contests[ci].options.iter().position(|x| x.id.as_str() == o)?;
+                    Some(NameTarget::Option(ci, oi))
+                }),
+                "unit" => tree.index_of(&n.id).map(NameTarget::Unit),
+                "election" => None,
+                other => {
+                    p(
+                        here.clone(),
+                        "kind",
+                        format!(
+                            "kind {} is not one of election, contest, option, unit",
+                            quote(other)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let Some(target) = target else {
+                p(
+                    here.clone(),
+                    "id",
+                    format!("{} {} is not in the definition", n.kind, quote(&n.id)),
+                );
+                continue;
+            };
+            if names.insert((target, n.lang.clone()), n.name).is_some() {
+                p(
+                    here,
+                    "lang",
+                    format!("{} {} already has a name in {}", n.kind, quote(&n.id), quote(&n.lang)),
+                );
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -753,8 +842,14 @@ impl Election {
             date: info.date,
             rules,
             contests,
+            names,
         })
     }
+}
+
+/// A lowercase ISO 639 language code (two or three letters).
+fn is_language(s: &str) -> bool {
+    (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 impl Election {
@@ -769,6 +864,54 @@ impl Election {
             date: self.date.clone(),
             rules: self.rules.name().to_owned(),
             contests: self.contests.iter().map(|c| c.to_info(tree)).collect(),
+            names: self.name_infos(tree),
+        }
+    }
+
+    /// The translated names in their raw form, in a canonical order (by target, then language).
+    pub fn name_infos(&self, tree: &UnitTree) -> Vec<NameInfo> {
+        self.names
+            .iter()
+            .map(|((target, lang), name)| {
+                let (kind, id) = match *target {
+                    NameTarget::Election => ("election", String::new()),
+                    NameTarget::Contest(c) => ("contest", self.contests[c].id.to_string()),
+                    NameTarget::Option(c, o) => (
+                        "option",
+                        format!("{}/{}", self.contests[c].id, self.contests[c].options[o].id),
+                    ),
+                    NameTarget::Unit(u) => ("unit", tree.unit(u).id.to_string()),
+                };
+                NameInfo { kind: kind.to_owned(), id, lang: lang.clone(), name: name.clone() }
+            })
+            .collect()
+    }
+
+    /// Every translation of one name: (language, name), by language.
+    pub fn translations_of(&self, target: NameTarget) -> Vec<(&str, &str)> {
+        self.names
+            .range((target, String::new())..)
+            .take_while(|((t, _), _)| *t == target)
+            .map(|((_, lang), name)| (lang.as_str(), name.as_str()))
+            .collect()
+    }
+
+    /// The translation of a name into `lang`, if the package gives one.
+    pub fn translation(&self, target: NameTarget, lang: &str) -> Option<&str> {
+        self.names.get(&(target, lang.to_owned())).map(String::as_str)
+    }
+
+    /// The name to show in `lang`: the package's translation when it has one, else the
+    /// package's own name (of the election, contest, option or unit).
+    pub fn display_name(&self, tree: &UnitTree, target: NameTarget, lang: &str) -> String {
+        if let Some(t) = self.translation(target, lang) {
+            return t.to_owned();
+        }
+        match target {
+            NameTarget::Election => self.name.clone(),
+            NameTarget::Contest(c) => self.contests[c].name.clone(),
+            NameTarget::Option(c, o) => self.contests[c].options[o].name.clone(),
+            NameTarget::Unit(u) => tree.unit(u).name.clone(),
         }
     }
 }
@@ -877,6 +1020,7 @@ mod tests {
     /// A definition that uses every field of `ElectionInfo`, `ContestInfo` and `OptionInfo`.
     fn full_info() -> ElectionInfo {
         ElectionInfo {
+            names: Vec::new(),
             id: "kz-test".into(),
             name: "Every field".into(),
             date: "2023-03-19".into(),

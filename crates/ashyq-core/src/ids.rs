@@ -74,5 +74,26 @@ pub fn check_id_syntax(id: &str) -> Result<(), String> {
             crate::quote::quote(id)
         ));
     }
+    if id.chars().all(|c| c == '.') {
+        return Err(format!(
+            "id {} is only dots, which would name a folder (\".\", \"..\") in file paths",
+            crate::quote::quote(id)
+        ));
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_id_syntax;
+
+    #[test]
+    fn ids_are_safe_in_csv_urls_and_file_names() {
+        for ok in ["KZ", "st-00012", "ALM.01", "ocd:kz", "a..b", ".hidden"] {
+            assert!(check_id_syntax(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "...", "a/b", "a b", "ä", "a,b", &"x".repeat(129)] {
+            assert!(check_id_syntax(bad).is_err(), "{bad}");
+        }
+    }
 }

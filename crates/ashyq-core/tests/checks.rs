@@ -30,6 +30,7 @@ fn tree() -> UnitTree {
 
 fn election(kind: &str, options: &[&str]) -> Election {
     let info = ElectionInfo {
+        names: Vec::new(),
         id: "e".into(),
         name: "e".into(),
         date: "2023-03-19".into(),

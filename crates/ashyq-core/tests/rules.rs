@@ -51,6 +51,7 @@ impl Case {
         }
         let tree = UnitTree::new(units).unwrap();
         let info = ElectionInfo {
+            names: Vec::new(),
             id: "test".into(),
             name: "test".into(),
             date: date.into(),

@@ -36,6 +36,7 @@
 
 pub mod contests;
 pub mod geography;
+mod names;
 mod station;
 
 use ashyq_core::election::{ContestInfo, Election, ElectionInfo, OptionInfo};
@@ -334,11 +335,13 @@ impl Generator {
                         urban: is_city || d == 0,
                         abroad: false,
                     });
+                    // "№" reads the same in Kazakh, Russian and English: the name needs no
+                    // translation.
                     infos.push(unit(
                         format!("{}-{number}", r.code),
                         &did,
                         "station",
-                        format!("Polling station No. {number}"),
+                        format!("№ {number}"),
                     ));
                 }
             }
@@ -358,12 +361,7 @@ impl Generator {
                     urban: true,
                     abroad: true,
                 });
-                infos.push(unit(
-                    format!("ABR-{n}"),
-                    &did,
-                    "station",
-                    format!("Polling station abroad No. {n}"),
-                ));
+                infos.push(unit(format!("ABR-{n}"), &did, "station", format!("№ {n}")));
             }
         }
         let tree = UnitTree::new(infos)
@@ -400,6 +398,7 @@ impl Generator {
                     ..Default::default()
                 })
                 .collect(),
+            names: names::translations(&tree, &targets, params),
         };
         let election = Election::try_from_info(info, &tree).map_err(|p| {
             GenerateError::Definition(

@@ -11,6 +11,6 @@ mod write;
 
 pub use diagnostic::{Diagnostic, Diagnostics, MAX_DIAGNOSTICS};
 pub use package::{
-    parse_election_toml, read_package, Package, COUNTS_FILE, ELECTION_FILE, UNITS_FILE,
+    parse_election_toml, read_package, Package, COUNTS_FILE, ELECTION_FILE, NAMES_FILE, UNITS_FILE,
 };
 pub use write::{election_toml, write_package, PackageWriter};

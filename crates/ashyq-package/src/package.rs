@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ashyq_core::counts::{ContestCounts, CountError};
 use ashyq_core::election::{
-    ContestInfo, DefinitionProblem, Election, ElectionInfo, OptionInfo, Place,
+    ContestInfo, DefinitionProblem, Election, ElectionInfo, NameInfo, OptionInfo, Place,
 };
 use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::quote::{quote, quote_bytes};
@@ -23,6 +23,8 @@ pub const ELECTION_FILE: &str = "election.toml";
 pub const UNITS_FILE: &str = "units.csv";
 /// The counts file.
 pub const COUNTS_FILE: &str = "counts.csv";
+/// The optional file of translated names: `kind,id,lang,name`.
+pub const NAMES_FILE: &str = "names.csv";
 
 /// A validated package: definition, tree and counts, plus where each count came from.
 #[derive(Clone, Debug)]
@@ -168,7 +170,11 @@ pub fn read_package(dir: &Path) -> Result<Package, Diagnostics> {
     let (Some(toml_text), Some(tree)) = (toml_text, tree) else {
         return Err(diags);
     };
-    let Some(election) = read_election(&toml_text, &tree, &mut diags) else {
+    let names = read_names(dir, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let Some(election) = read_election(&toml_text, &tree, names, &mut diags) else {
         return Err(diags);
     };
     let (counts, locations) = read_counts(dir, &election, &tree, &mut diags);
@@ -213,13 +219,69 @@ fn similar_packages(dir: &Path) -> String {
 /// [`read_package`] (for readers that build the tree themselves, like the fast tally).
 pub fn parse_election_toml(text: &str, tree: &UnitTree) -> Result<Election, Diagnostics> {
     let mut diags = Diagnostics::default();
-    match read_election(text, tree, &mut diags) {
+    match read_election(text, tree, Vec::new(), &mut diags) {
         Some(e) if diags.is_empty() => Ok(e),
         _ => Err(diags),
     }
 }
 
-fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option<Election> {
+/// Translated names with the names.csv line of each.
+type Names = Vec<(u64, NameInfo)>;
+
+/// Reads the optional names.csv (`kind,id,lang,name`): names of the election, contests
+/// (`contest`, id), options (`option`, `CONTEST/OPTION`) and units in other languages.
+fn read_names(dir: &Path, diags: &mut Diagnostics) -> Names {
+    if !dir.join(NAMES_FILE).exists() {
+        return Vec::new();
+    }
+    let Some(mut rdr) = csv_reader(dir, NAMES_FILE, diags) else { return Vec::new() };
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.push(Diagnostic::at(NAMES_FILE, 1, None, format!("cannot read the header: {e}")));
+            return Vec::new();
+        }
+    };
+    let Some([c_kind, c_id, c_lang, c_name]) =
+        columns(NAMES_FILE, &header, ["kind", "id", "lang", "name"], diags)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                if r.len() != header.len() {
+                    diags.push(Diagnostic::at(
+                        NAMES_FILE,
+                        line,
+                        None,
+                        format!("row has {} fields, the header has {}", r.len(), header.len()),
+                    ));
+                    continue;
+                }
+                let f = |i: usize| r.get(i).unwrap_or("").trim().to_owned();
+                out.push((
+                    line,
+                    NameInfo { kind: f(c_kind), id: f(c_id), lang: f(c_lang), name: f(c_name) },
+                ));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                diags.push(Diagnostic::at(NAMES_FILE, line, None, format!("unreadable row: {e}")));
+            }
+        }
+    }
+    out
+}
+
+fn read_election(
+    text: &str,
+    tree: &UnitTree,
+    names: Names,
+    diags: &mut Diagnostics,
+) -> Option<Election> {
     let raw: RawFile = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -234,11 +296,13 @@ fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option
     let option_spans: Vec<Vec<_>> =
         raw.contest.iter().map(|c| c.get_ref().option.iter().map(|o| o.span()).collect()).collect();
     let e = raw.election.into_inner();
+    let name_lines: Vec<u64> = names.iter().map(|(l, _)| *l).collect();
     let info = ElectionInfo {
         id: e.id,
         name: e.name,
         date: e.date,
         rules: e.rules,
+        names: names.into_iter().map(|(_, n)| n).collect(),
         contests: raw
             .contest
             .into_iter()
@@ -288,6 +352,11 @@ fn read_election(text: &str, tree: &UnitTree, diags: &mut Diagnostics) -> Option
                     Place::Election => election_span.clone(),
                     Place::Contest(c) => contest_spans[c].clone(),
                     Place::Option { contest, option } => option_spans[contest][option].clone(),
+                    Place::Name(i) => {
+                        let line = name_lines.get(i).copied().unwrap_or(0);
+                        diags.push(Diagnostic::at(NAMES_FILE, line, Some(field), message));
+                        continue;
+                    }
                 };
                 let line = field_line(text, span, field);
                 diags.push(Diagnostic::at(ELECTION_FILE, line, Some(field), message));

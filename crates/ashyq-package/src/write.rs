@@ -129,6 +129,20 @@ impl PackageWriter {
             units.write_record([u.id.as_str(), parent, &u.kind, &u.name])?;
         }
         units.flush()?;
+        let names = election.name_infos(tree);
+        let names_path = dir.join(crate::package::NAMES_FILE);
+        if names.is_empty() {
+            if names_path.exists() {
+                fs::remove_file(&names_path)?;
+            }
+        } else {
+            let mut w = csv::Writer::from_writer(BufWriter::new(File::create(names_path)?));
+            w.write_record(["kind", "id", "lang", "name"])?;
+            for n in &names {
+                w.write_record([n.kind.as_str(), n.id.as_str(), n.lang.as_str(), n.name.as_str()])?;
+            }
+            w.flush()?;
+        }
         let mut counts = csv::Writer::from_writer(BufWriter::with_capacity(
             1 << 20,
             File::create(dir.join(COUNTS_FILE))?,

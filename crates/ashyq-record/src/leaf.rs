@@ -16,7 +16,7 @@
 //! changing a single byte of them would make every existing record unverifiable, so a new field
 //! is only ever added as an optional key that is left out when absent.
 
-use ashyq_core::election::{ContestInfo, ElectionInfo, OptionInfo};
+use ashyq_core::election::{ContestInfo, ElectionInfo, NameInfo, OptionInfo};
 use ashyq_core::units::UnitInfo;
 use serde_json::Value;
 
@@ -176,6 +176,12 @@ impl Obj {
         self.0.push_str(if v { "true" } else { "false" });
         self
     }
+    fn opt_raw(self, k: &str, json: Option<String>) -> Obj {
+        match json {
+            Some(j) => self.raw(k, &j),
+            None => self,
+        }
+    }
     fn raw(mut self, k: &str, json: &str) -> Obj {
         self.key(k);
         self.0.push_str(json);
@@ -201,6 +207,22 @@ fn lines_obj(lines: &[(String, u64)]) -> String {
         o = o.int(k, i128::from(*v));
     }
     o.done()
+}
+
+/// Translated names as `[[kind, id, lang, name], …]`, or nothing when there are none (so that
+/// definitions without translations keep their bytes).
+fn names_json(names: &[NameInfo]) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    let rows: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let NameInfo { kind, id, lang, name } = n;
+            format!("[{},{},{},{}]", json_str(kind), json_str(id), json_str(lang), json_str(name))
+        })
+        .collect();
+    Some(format!("[{}]", rows.join(",")))
 }
 
 fn option_json(o: &OptionInfo) -> String {
@@ -268,7 +290,7 @@ impl Leaf {
     pub fn to_bytes(&self) -> Vec<u8> {
         let s = match self {
             Leaf::Definition(d) => {
-                let ElectionInfo { id, name, date, rules, contests } = &d.election;
+                let ElectionInfo { id, name, date, rules, contests, names } = &d.election;
                 let units: Vec<String> = d
                     .units
                     .iter()
@@ -301,6 +323,7 @@ impl Leaf {
                             contests.iter().map(contest_json).collect::<Vec<_>>().join(",")
                         ),
                     )
+                    .opt_raw("names", names_json(names))
                     .done()
             }
             Leaf::Protocol(p) => Obj::new()
@@ -424,6 +447,31 @@ impl Leaf {
                         date: f.string("date")?,
                         rules: f.string("rules")?,
                         contests,
+                        names: match f.0.get("names") {
+                            None => Vec::new(),
+                            Some(v) => v
+                                .as_array()
+                                .ok_or("\"names\" is not a list")?
+                                .iter()
+                                .map(|n| {
+                                    let a = n
+                                        .as_array()
+                                        .filter(|a| a.len() == 4)
+                                        .ok_or("a name is not [kind, id, lang, name]")?;
+                                    let s = |i: usize| {
+                                        a[i].as_str()
+                                            .map(str::to_owned)
+                                            .ok_or("a name field is not text")
+                                    };
+                                    Ok(NameInfo {
+                                        kind: s(0)?,
+                                        id: s(1)?,
+                                        lang: s(2)?,
+                                        name: s(3)?,
+                                    })
+                                })
+                                .collect::<Result<Vec<_>, &str>>()?,
+                        },
                     },
                     units,
                     origin: f.string("origin")?,

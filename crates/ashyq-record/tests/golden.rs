@@ -68,6 +68,7 @@ fn definition() -> DefinitionLeaf {
                     ..ContestInfo::default()
                 },
             ],
+            names: vec![],
         },
         units: vec![
             unit("KZ", "", "country", "Kazakhstan"),

@@ -10,14 +10,13 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::intake::{Job, QueueError};
-use crate::json::{self, Results};
+use crate::json::{self, ElectionSummary, ProgressJson, ProtocolJson, Results};
 use crate::live::{LiveEvent, Snapshot};
 use crate::AppState;
 
@@ -103,49 +102,17 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// An election as the list shows it.
-#[derive(Serialize, ToSchema)]
-pub struct ElectionSummary {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Date.
-    pub date: String,
-    /// Rule set.
-    pub rules: String,
-    /// Log size reflected.
-    pub tree_size: u64,
-    /// Root at that size, hex.
-    pub root_hash: String,
-    /// Latest signed checkpoint's size.
-    pub signed_size: u64,
-    /// Contests.
-    pub contests: Vec<json::ContestRef>,
-}
-
 /// `GET /api/v1/elections`: every election in the record.
 #[utoipa::path(get, path = "/api/v1/elections", responses((status = 200, body = Vec<ElectionSummary>)))]
 pub async fn elections(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<ElectionSummary>>, ApiError> {
-    let mut out = Vec::new();
-    for e in state.views.elections() {
-        if let Some(s) = state.views.get(&e) {
-            out.push(ElectionSummary {
-                id: e.clone(),
-                name: s.election.name().to_owned(),
-                date: s.election.date().to_owned(),
-                rules: s.election.rules().name().to_owned(),
-                tree_size: s.size,
-                root_hash: hex::encode(s.root),
-                signed_size: s.signed_size,
-                contests: (0..s.election.contests().len())
-                    .map(|c| json::contest_ref(&s, c))
-                    .collect(),
-            });
-        }
-    }
+    let out = state
+        .views
+        .elections()
+        .into_iter()
+        .filter_map(|e| state.views.get(&e).map(|s| json::election_summary(&s, &e)))
+        .collect();
     Ok(Json(out))
 }
 
@@ -177,31 +144,7 @@ pub async fn results(
     };
     let unit = q.unit.as_deref().map(|u| unit_index(&s, u)).transpose()?;
     let key = format!("results:{:?}:{:?}:{:?}", q.contest, q.unit, q.since);
-    cached(&headers, &s, &key, || {
-        let mut out = Vec::new();
-        for &c in &contests {
-            let territory = s.election.contests()[c].territory();
-            let units: Vec<usize> = match q.since {
-                None => vec![unit.unwrap_or(territory)],
-                Some(since) => {
-                    let root = unit.unwrap_or(territory);
-                    s.tree.subtree(root).into_iter().filter(|&u| s.changed[c][u] > since).collect()
-                }
-            };
-            out.push(json::ContestResults {
-                contest: json::contest_ref(&s, c),
-                units: units.into_iter().filter_map(|u| json::unit_result(&s, c, u)).collect(),
-            });
-        }
-        to_json(&Results {
-            election: election.clone(),
-            tree_size: s.size,
-            root_hash: hex::encode(s.root),
-            signed_size: s.signed_size,
-            since: q.since,
-            contests: out,
-        })
-    })
+    cached(&headers, &s, &key, || to_json(&json::results(&s, &election, &contests, unit, q.since)))
 }
 
 /// Parameters of `GET …/results.csv`.
@@ -222,19 +165,9 @@ pub async fn results_csv(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let s = snapshot(&state, &election)?;
-    let scope = match &q.by {
-        Some(k) => ashyq_tally::Scope::Kind(k.clone()),
-        None => ashyq_tally::Scope::Territory,
-    };
-    let rollups: Vec<ashyq_core::counts::RollUp> = s
-        .rollups
-        .iter()
-        .map(|r| r.clone().map_err(|e| ApiError::internal("roll-up", e)))
-        .collect::<Result<_, _>>()?;
-    let tally = ashyq_tally::select(&s.election, &s.tree, &rollups, &scope)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let csv = json::results_csv(&s, q.by.as_deref()).map_err(ApiError::bad_request)?;
     cached(&headers, &s, &format!("csv:{:?}", q.by), || {
-        Ok((ashyq_tally::render::csv(&tally).into_bytes(), "text/csv; charset=utf-8"))
+        Ok((csv.into_bytes(), "text/csv; charset=utf-8"))
     })
 }
 
@@ -250,38 +183,12 @@ pub async fn outcome(
     let s = snapshot(&state, &election)?;
     // No winner is declared from counts that the law's own arithmetic rejects (law reference
     // §8.2): the failed checks are returned instead, with 409.
-    let options = ashyq_core::rules::OutcomeOptions::default();
-    if let Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) =
-        ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options)
-    {
-        let body = serde_json::json!({
-            "status": 409,
-            "error": "failed_checks",
-            "message": format!("no outcome: {} protocol check(s) fail with severity error, and the law's own arithmetic rejects these counts", failed.len()),
-            "failed_checks": failed.iter().map(|f| ashyq_report::failed_check_line(&s.election, &s.tree, f)).collect::<Vec<_>>(),
-            "tree_size": s.size,
-        });
-        return Ok((StatusCode::CONFLICT, Json(body)).into_response());
+    match json::outcome(&s).map_err(|e| ApiError::internal("outcome", e))? {
+        json::OutcomeDoc::FailedChecks(body) => {
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+        json::OutcomeDoc::Decided(v) => cached(&headers, &s, "outcome", || to_json(&v)),
     }
-    cached(&headers, &s, "outcome", || {
-        let o = ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options)
-            .map_err(|e| ApiError::internal("outcome", e))?;
-        let v = ashyq_report::outcome_json(&s.election, &s.tree, &o);
-        to_json(&v)
-    })
-}
-
-/// Reporting progress of a contest.
-#[derive(Serialize, ToSchema)]
-pub struct ProgressJson {
-    /// Contest id.
-    pub contest: String,
-    /// Protocols expected at the level the record reports.
-    pub expected: u64,
-    /// Protocols received.
-    pub reported: u64,
-    /// Registered voters on them.
-    pub registered_reported: u64,
 }
 
 /// `GET /api/v1/elections/{election}/progress`.
@@ -293,80 +200,7 @@ pub async fn progress(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let s = snapshot(&state, &election)?;
-    cached(&headers, &s, "progress", || {
-        let v: Vec<ProgressJson> = s
-            .election
-            .contests()
-            .iter()
-            .zip(&s.counts)
-            .map(|(c, cc)| {
-                let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
-                ProgressJson {
-                    contest: c.id().to_string(),
-                    expected: p.expected,
-                    reported: p.reported,
-                    registered_reported: p.registered_reported,
-                }
-            })
-            .collect();
-        to_json(&v)
-    })
-}
-
-/// One version of a protocol.
-#[derive(Serialize, ToSchema)]
-pub struct VersionJson {
-    /// Version number.
-    pub version: u64,
-    /// Who entered it.
-    pub author: String,
-    /// When (RFC 3339, UTC).
-    pub time: String,
-    /// Why.
-    pub reason: String,
-    /// Findings acknowledged or overridden.
-    pub findings: Vec<String>,
-    /// Its lines.
-    pub lines: Vec<json::LineValue>,
-    /// 0-based index of its leaf in the log.
-    pub log_index: u64,
-}
-
-/// The inclusion proof of a leaf (as `ashyq log prove --format json`).
-#[derive(Serialize, ToSchema)]
-pub struct ProofJson {
-    /// 0-based leaf index.
-    pub leaf_index: u64,
-    /// Tree size of the checkpoint.
-    pub tree_size: u64,
-    /// Base64 of the canonical leaf bytes.
-    pub leaf: String,
-    /// Leaf hash, hex.
-    pub leaf_hash: String,
-    /// Audit path (RFC 9162 §2.1.3), hex, bottom up.
-    pub path: Vec<String>,
-    /// Root hash, hex.
-    pub root_hash: String,
-    /// The signed checkpoint (C2SP signed note).
-    pub checkpoint: String,
-}
-
-/// `GET …/protocols/{contest}/{unit}`.
-#[derive(Serialize, ToSchema)]
-pub struct ProtocolJson {
-    /// Election id.
-    pub election: String,
-    /// Contest.
-    pub contest: json::ContestRef,
-    /// Unit.
-    pub unit: json::UnitRef,
-    /// Every version, oldest first.
-    pub versions: Vec<VersionJson>,
-    /// The latest version's inclusion proof against the latest signed checkpoint (`null` when the
-    /// record is unsigned or no checkpoint covers it yet).
-    pub proof: Option<ProofJson>,
-    /// The commission's verifier key (`null` when the record is unsigned).
-    pub verifier_key: Option<String>,
+    cached(&headers, &s, "progress", || to_json(&json::progress(&s)))
 }
 
 /// `GET /api/v1/elections/{election}/protocols/{contest}/{unit}`: a protocol's version history
@@ -381,54 +215,7 @@ pub async fn protocol(
     let s = snapshot(&state, &election)?;
     let c = contest_index(&s, &contest)?;
     let u = unit_index(&s, &unit)?;
-    let (contest_ref, unit_ref) = (json::contest_ref(&s, c), json::unit_ref(&s, u));
-    let doc = state
-        .pool
-        .run(move |store| {
-            let history = store.history(&election, &contest, &unit)?;
-            let key = store.verifier_key(&election).ok();
-            let proof = if history.is_empty() || key.is_none() {
-                None
-            } else {
-                match store.prove(&election, &contest, &unit, None) {
-                    Ok(p) => Some(ProofJson {
-                        leaf_index: p.leaf_index,
-                        tree_size: p.tree_size,
-                        leaf: base64::engine::general_purpose::STANDARD.encode(&p.leaf),
-                        leaf_hash: hex::encode(p.leaf_hash),
-                        path: p.path.iter().map(hex::encode).collect(),
-                        root_hash: hex::encode(p.root_hash),
-                        checkpoint: p.checkpoint,
-                    }),
-                    Err(ashyq_store::StoreError::NotFound(_)) => None,
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            Ok(ProtocolJson {
-                election: election.clone(),
-                contest: contest_ref,
-                unit: unit_ref,
-                versions: history
-                    .into_iter()
-                    .map(|v| VersionJson {
-                        version: v.version,
-                        author: v.author,
-                        time: v.time,
-                        reason: v.reason,
-                        findings: v.findings,
-                        lines: v
-                            .values
-                            .into_iter()
-                            .map(|(line, value)| json::LineValue { line, value: Some(value) })
-                            .collect(),
-                        log_index: v.log_index,
-                    })
-                    .collect(),
-                proof,
-                verifier_key: key,
-            })
-        })
-        .await?;
+    let doc = state.pool.run(move |store| Ok(json::protocol(store, &s, &election, c, u)?)).await?;
     Ok(Json(doc))
 }
 
@@ -868,4 +655,33 @@ pub async fn submit_turnout(
         (p.unit, p.hour, p.voters, author(&token, p.author), p.time.unwrap_or_else(|| state.now()));
     let r = queue(&state, |reply| Job::Turnout { election, snapshot, reply }).await??;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"findings": r}))).into_response())
+}
+
+/// `GET /api/v1/elections/{election}/export/{format}`: the current results as NIST SP 1500-100
+/// v2 election results — `cdf.json` (valid against the NIST JSON schema), `cdf.xml` (NIST XSD),
+/// `cdf-civics.xml` (Google's civics profile, for civics_cdf_validator) — with every name in
+/// every language the package gives.
+#[utoipa::path(get, path = "/api/v1/elections/{election}/export/{format}",
+    params(("election" = String, Path), ("format" = String, Path, description = "cdf.json, cdf.xml or cdf-civics.xml")),
+    responses((status = 200, description = "The report", body = String), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Path((election, format)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &election)?;
+    let now = state.now();
+    let media = json::CDF_FORMATS.iter().find(|(f, _)| *f == format).map(|(_, m)| *m);
+    let Some(media) = media else {
+        return Err(ApiError::not_found(format!(
+            "export {} is not one of cdf.json, cdf.xml, cdf-civics.xml",
+            ashyq_record::quote(&format)
+        )));
+    };
+    cached(&headers, &s, &format!("export:{format}"), || {
+        let body = json::cdf(&s, &format, &now)
+            .unwrap_or_else(|| Err(format!("unknown format {format}")))
+            .map_err(|e| ApiError::internal("cdf export", e))?;
+        Ok((body, media))
+    })
 }

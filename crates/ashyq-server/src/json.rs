@@ -7,6 +7,9 @@ use ashyq_core::units::UnitIdx;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use ashyq_store::{Store, StoreError};
+use base64::Engine as _;
+
 use crate::live::Snapshot;
 
 /// A unit, as documents name it.
@@ -173,5 +176,285 @@ pub(crate) fn unit_result(s: &Snapshot, c: usize, u: UnitIdx) -> Option<UnitResu
             .zip(t.line(ProtocolLine::Registered))
             .and_then(|(a, b)| percent(a, b)),
         changed_at: s.changed.get(c).and_then(|v| v.get(u)).copied().unwrap_or(0),
+    })
+}
+
+/// An election as the list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ElectionSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Date.
+    pub date: String,
+    /// Rule set.
+    pub rules: String,
+    /// Log size reflected.
+    pub tree_size: u64,
+    /// Root at that size, hex.
+    pub root_hash: String,
+    /// Latest signed checkpoint's size.
+    pub signed_size: u64,
+    /// Contests.
+    pub contests: Vec<ContestRef>,
+}
+
+/// Reporting progress of a contest.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressJson {
+    /// Contest id.
+    pub contest: String,
+    /// Protocols expected at the level the record reports.
+    pub expected: u64,
+    /// Protocols received.
+    pub reported: u64,
+    /// Registered voters on them.
+    pub registered_reported: u64,
+}
+
+/// One version of a protocol.
+#[derive(Serialize, ToSchema)]
+pub struct VersionJson {
+    /// Version number.
+    pub version: u64,
+    /// Who entered it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// Why.
+    pub reason: String,
+    /// Findings acknowledged or overridden.
+    pub findings: Vec<String>,
+    /// Its lines.
+    pub lines: Vec<LineValue>,
+    /// 0-based index of its leaf in the log.
+    pub log_index: u64,
+}
+
+/// The inclusion proof of a leaf (as `ashyq log prove --format json`).
+#[derive(Serialize, ToSchema)]
+pub struct ProofJson {
+    /// 0-based leaf index.
+    pub leaf_index: u64,
+    /// Tree size of the checkpoint.
+    pub tree_size: u64,
+    /// Base64 of the canonical leaf bytes.
+    pub leaf: String,
+    /// Leaf hash, hex.
+    pub leaf_hash: String,
+    /// Audit path (RFC 9162 §2.1.3), hex, bottom up.
+    pub path: Vec<String>,
+    /// Root hash, hex.
+    pub root_hash: String,
+    /// The signed checkpoint (C2SP signed note).
+    pub checkpoint: String,
+}
+
+/// `GET …/protocols/{contest}/{unit}`.
+#[derive(Serialize, ToSchema)]
+pub struct ProtocolJson {
+    /// Election id.
+    pub election: String,
+    /// Contest.
+    pub contest: ContestRef,
+    /// Unit.
+    pub unit: UnitRef,
+    /// Every version, oldest first.
+    pub versions: Vec<VersionJson>,
+    /// The latest version's inclusion proof against the latest signed checkpoint (`null` when the
+    /// record is unsigned or no checkpoint covers it yet).
+    pub proof: Option<ProofJson>,
+    /// The commission's verifier key (`null` when the record is unsigned).
+    pub verifier_key: Option<String>,
+}
+
+/// The list entry of an election.
+pub(crate) fn election_summary(s: &Snapshot, id: &str) -> ElectionSummary {
+    ElectionSummary {
+        id: id.to_owned(),
+        name: s.election.name().to_owned(),
+        date: s.election.date().to_owned(),
+        rules: s.election.rules().name().to_owned(),
+        tree_size: s.size,
+        root_hash: hex::encode(s.root),
+        signed_size: s.signed_size,
+        contests: (0..s.election.contests().len()).map(|c| contest_ref(s, c)).collect(),
+    }
+}
+
+/// The results document: each contest in `contests` at `unit` (default: its territory), or with
+/// `since`, every unit below it whose totals changed after that log size.
+pub(crate) fn results(
+    s: &Snapshot,
+    election: &str,
+    contests: &[usize],
+    unit: Option<UnitIdx>,
+    since: Option<u64>,
+) -> Results {
+    let contests = contests
+        .iter()
+        .map(|&c| {
+            let root = unit.unwrap_or_else(|| s.election.contests()[c].territory());
+            let units: Vec<UnitIdx> = match since {
+                None => vec![root],
+                Some(since) => {
+                    s.tree.subtree(root).into_iter().filter(|&u| s.changed[c][u] > since).collect()
+                }
+            };
+            ContestResults {
+                contest: contest_ref(s, c),
+                units: units.into_iter().filter_map(|u| unit_result(s, c, u)).collect(),
+            }
+        })
+        .collect();
+    Results {
+        election: election.to_owned(),
+        tree_size: s.size,
+        root_hash: hex::encode(s.root),
+        signed_size: s.signed_size,
+        since,
+        contests,
+    }
+}
+
+/// The outcome document, or — when a protocol fails an error-severity check and the law's own
+/// arithmetic rejects the counts (law reference §8.2) — the body listing the failed checks.
+pub(crate) enum OutcomeDoc {
+    /// The same JSON as `ashyq outcome --format json`.
+    Decided(serde_json::Value),
+    /// No outcome: the failed checks (served with 409).
+    FailedChecks(serde_json::Value),
+}
+
+/// The outcome of every contest from the latest accepted protocols.
+pub(crate) fn outcome(s: &Snapshot) -> Result<OutcomeDoc, String> {
+    let options = ashyq_core::rules::OutcomeOptions::default();
+    match ashyq_core::rules::outcome(&s.election, &s.tree, &s.counts, &options) {
+        Ok(o) => Ok(OutcomeDoc::Decided(ashyq_report::outcome_json(&s.election, &s.tree, &o))),
+        Err(ashyq_core::rules::OutcomeError::FailedChecks(failed)) => {
+            Ok(OutcomeDoc::FailedChecks(serde_json::json!({
+                "status": 409,
+                "error": "failed_checks",
+                "message": format!("no outcome: {} protocol check(s) fail with severity error, and the law's own arithmetic rejects these counts", failed.len()),
+                "failed_checks": failed.iter().map(|f| ashyq_report::failed_check_line(&s.election, &s.tree, f)).collect::<Vec<_>>(),
+                "tree_size": s.size,
+            })))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reporting progress of every contest.
+pub(crate) fn progress(s: &Snapshot) -> Vec<ProgressJson> {
+    s.election
+        .contests()
+        .iter()
+        .zip(&s.counts)
+        .map(|(c, cc)| {
+            let p = ashyq_tally::progress(&s.tree, c.territory(), cc);
+            ProgressJson {
+                contest: c.id().to_string(),
+                expected: p.expected,
+                reported: p.reported,
+                registered_reported: p.registered_reported,
+            }
+        })
+        .collect()
+}
+
+/// `contest,unit,line,value` as `ashyq tally` prints it, at each contest's territory or at
+/// every unit of kind `by`. `Err` names what the caller asked wrongly (or a roll-up overflow).
+pub(crate) fn results_csv(s: &Snapshot, by: Option<&str>) -> Result<String, String> {
+    let scope = match by {
+        Some(k) => ashyq_tally::Scope::Kind(k.to_owned()),
+        None => ashyq_tally::Scope::Territory,
+    };
+    let rollups: Vec<ashyq_core::counts::RollUp> =
+        s.rollups.iter().cloned().collect::<Result<_, _>>()?;
+    let tally =
+        ashyq_tally::select(&s.election, &s.tree, &rollups, &scope).map_err(|e| e.to_string())?;
+    Ok(ashyq_tally::render::csv(&tally))
+}
+
+/// The CDF export formats: file name, media type.
+pub(crate) const CDF_FORMATS: [(&str, &str); 3] = [
+    ("cdf.json", "application/json"),
+    ("cdf.xml", "application/xml"),
+    ("cdf-civics.xml", "application/xml"),
+];
+
+/// The current results as NIST SP 1500-100 v2 (`cdf.json`, `cdf.xml`) or Google's civics
+/// profile (`cdf-civics.xml`), generated at `now`; `None` for an unknown format.
+pub(crate) fn cdf(s: &Snapshot, format: &str, now: &str) -> Option<Result<Vec<u8>, String>> {
+    use ashyq_convert::cdf::{self, ExportOptions, OcdIds, ResultsStatus, Translated};
+    if !CDF_FORMATS.iter().any(|(f, _)| *f == format) {
+        return None;
+    }
+    let names = Translated { election: &s.election, tree: &s.tree, language: "und".into() };
+    let ocd = OcdIds::new();
+    let mut options = ExportOptions::new(now, &names, &ocd);
+    let complete = progress(s).iter().all(|p| p.reported == p.expected);
+    options.status =
+        if complete { ResultsStatus::UnofficialComplete } else { ResultsStatus::UnofficialPartial };
+    let out = match format {
+        "cdf.json" => cdf::export_json_text(&s.election, &s.tree, &s.counts, &options, false),
+        "cdf.xml" => cdf::export_xml(&s.election, &s.tree, &s.counts, &options),
+        _ => cdf::export_civics_xml(&s.election, &s.tree, &s.counts, &options),
+    };
+    Some(out.map(String::into_bytes).map_err(|e| e.to_string()))
+}
+
+/// A protocol's version history and the inclusion proof of its latest version, read from the
+/// record (blocking).
+pub(crate) fn protocol(
+    store: &mut Store,
+    s: &Snapshot,
+    election: &str,
+    contest: usize,
+    unit: UnitIdx,
+) -> Result<ProtocolJson, StoreError> {
+    let (contest_ref, unit_ref) = (contest_ref(s, contest), unit_ref(s, unit));
+    let history = store.history(election, &contest_ref.id, &unit_ref.id)?;
+    let key = store.verifier_key(election).ok();
+    let proof = if history.is_empty() || key.is_none() {
+        None
+    } else {
+        match store.prove(election, &contest_ref.id, &unit_ref.id, None) {
+            Ok(p) => Some(ProofJson {
+                leaf_index: p.leaf_index,
+                tree_size: p.tree_size,
+                leaf: base64::engine::general_purpose::STANDARD.encode(&p.leaf),
+                leaf_hash: hex::encode(p.leaf_hash),
+                path: p.path.iter().map(hex::encode).collect(),
+                root_hash: hex::encode(p.root_hash),
+                checkpoint: p.checkpoint,
+            }),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(ProtocolJson {
+        election: election.to_owned(),
+        contest: contest_ref,
+        unit: unit_ref,
+        versions: history
+            .into_iter()
+            .map(|v| VersionJson {
+                version: v.version,
+                author: v.author,
+                time: v.time,
+                reason: v.reason,
+                findings: v.findings,
+                lines: v
+                    .values
+                    .into_iter()
+                    .map(|(line, value)| LineValue { line, value: Some(value) })
+                    .collect(),
+                log_index: v.log_index,
+            })
+            .collect(),
+        proof,
+        verifier_key: key,
     })
 }

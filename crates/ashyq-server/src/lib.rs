@@ -22,6 +22,7 @@ pub mod limit;
 pub mod live;
 pub mod pages;
 pub mod pool;
+pub mod publish;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -198,7 +199,7 @@ impl AppState {
     paths(
         api::healthz, api::elections, api::results, api::results_csv, api::outcome, api::progress, api::protocol,
         api::checkpoint, api::verifier_key, api::consistency, api::events, api::submit_protocol, api::submit_correction,
-        api::submit_turnout
+        api::submit_turnout, api::export
     ),
     components(schemas(error::ErrorBody, error::FindingJson, live::LiveEvent)),
     modifiers(&Security)
@@ -260,6 +261,7 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/checkpoint", get(api::checkpoint))
         .route("/api/v1/elections/{election}/key", get(api::verifier_key))
         .route("/api/v1/elections/{election}/consistency", get(api::consistency))
+        .route("/api/v1/elections/{election}/export/{format}", get(api::export))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let timed = writes.merge(reads).merge(pages::routes()).layer(
         tower_http::timeout::TimeoutLayer::with_status_code(

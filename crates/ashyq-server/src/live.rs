@@ -222,6 +222,14 @@ fn build(
     }
 }
 
+impl Snapshot {
+    /// An election's snapshot at the log's current size, read from the record (blocking).
+    pub fn read(store: &mut Store, election: &str) -> Result<Snapshot, StoreError> {
+        let state = store.log_state(election)?;
+        load(store, election, state)
+    }
+}
+
 fn load(store: &mut Store, e: &str, state: ashyq_store::LogState) -> Result<Snapshot, StoreError> {
     let (election, tree) = store.definition(e)?;
     let n_contests = election.contests().len();

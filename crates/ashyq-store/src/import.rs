@@ -127,6 +127,21 @@ impl Store {
                     )?;
                 }
             }
+            db.insert_many(
+                "INSERT INTO names (election_id, idx, kind, id, lang, name)",
+                6,
+                def_leaf.election.names.iter().enumerate().map(|(i, n)| {
+                    vec![
+                        eid.as_str().into(),
+                        Value::Int(i as i64),
+                        n.kind.as_str().into(),
+                        n.id.as_str().into(),
+                        n.lang.as_str().into(),
+                        n.name.as_str().into(),
+                    ]
+                }),
+                |_| {},
+            )?;
             let first_id = next_id(db, "protocol_versions")?;
             let mut leaves = Vec::with_capacity(total as usize + 1);
             leaves.push(NewLeaf::new(0, &Leaf::Definition(def_leaf.clone())));

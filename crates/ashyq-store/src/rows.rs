@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use ashyq_core::election::{ContestInfo, ElectionInfo, OptionInfo};
+use ashyq_core::election::{ContestInfo, ElectionInfo, NameInfo, OptionInfo};
 use ashyq_core::units::UnitInfo;
 use ashyq_record::certify::Definition;
 use ashyq_record::leaf::{
@@ -236,6 +236,28 @@ fn definition_rows(db: &mut Db, eid: &str) -> Result<(DefinitionLeaf, Vec<String
             opts.len()
         ));
     }
+    let mut names = Vec::new();
+    for (i, r) in db
+        .query(
+            "SELECT idx, kind, id, lang, name FROM names WHERE election_id = ?1 ORDER BY idx",
+            &[eid.into()],
+        )?
+        .iter()
+        .enumerate()
+    {
+        if r[0].int()? != i as i64 {
+            problems.push(format!(
+                "name #{i} is missing (the next name row has index {})",
+                r[0].int()?
+            ));
+        }
+        names.push(NameInfo {
+            kind: r[1].text()?.to_owned(),
+            id: r[2].text()?.to_owned(),
+            lang: r[3].text()?.to_owned(),
+            name: r[4].text()?.to_owned(),
+        });
+    }
     let leaf = DefinitionLeaf {
         election: ElectionInfo {
             id: eid.to_owned(),
@@ -243,6 +265,7 @@ fn definition_rows(db: &mut Db, eid: &str) -> Result<(DefinitionLeaf, Vec<String
             date: head[2].text()?.to_owned(),
             rules: head[3].text()?.to_owned(),
             contests: cinfos,
+            names,
         },
         units: infos,
         origin: head[0].text()?.to_owned(),

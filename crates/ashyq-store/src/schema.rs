@@ -65,6 +65,15 @@ CREATE TABLE options (
     list_length BIGINT,
     PRIMARY KEY (election_id, contest_idx, idx)
 );
+CREATE TABLE names (
+    election_id TEXT NOT NULL REFERENCES elections(id),
+    idx BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (election_id, idx)
+);
 CREATE TABLE protocol_versions (
     id BIGINT PRIMARY KEY,
     election_id TEXT NOT NULL REFERENCES elections(id),
@@ -173,12 +182,13 @@ pub(crate) const ACCESS_TABLES: [(&str, &str); 2] =
     [("tokens", "id"), ("idempotency", "scope, key")];
 
 /// Every table of the record with its ordering key (content digests, tamper tests).
-pub(crate) const TABLES: [(&str, &str); 13] = [
+pub(crate) const TABLES: [(&str, &str); 14] = [
     ("schema_migrations", "version"),
     ("elections", "id"),
     ("units", "election_id, idx"),
     ("contests", "election_id, idx"),
     ("options", "election_id, contest_idx, idx"),
+    ("names", "election_id, idx"),
     ("protocol_versions", "id"),
     ("entries", "id"),
     ("turnout", "id"),

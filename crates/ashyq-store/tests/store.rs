@@ -335,6 +335,7 @@ fn a_second_submission_is_a_conflict_and_lines_are_required(b: &mut Backend) {
     let e2 = {
         let mut p = small();
         let info = ElectionInfo {
+            names: Vec::new(),
             id: "other".into(),
             name: "x".into(),
             date: "2026-03-01".into(),
@@ -1220,6 +1221,7 @@ fn generated(n: usize) -> (Election, UnitTree, Vec<ContestCounts>) {
     }
     let tree = UnitTree::new(units).expect("tree");
     let info = ElectionInfo {
+        names: Vec::new(),
         id: "gen".into(),
         name: "generated".into(),
         date: "2026-01-01".into(),

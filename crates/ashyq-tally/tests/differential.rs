@@ -102,6 +102,7 @@ fn irregular_packages_tally_alike() {
         // A second contest over Almaty only (e.g. a single-member district).
         let ala = tree.index_of("KZ-ALA").expect("Almaty");
         let mut info = ElectionInfo {
+            names: Vec::new(),
             id: "irregular".into(),
             name: "irregular".into(),
             date: "2023-03-19".into(),

@@ -44,6 +44,7 @@ pub(crate) fn build(
     }
     let tree = UnitTree::new(units).expect("tree");
     let info = ElectionInfo {
+        names: Vec::new(),
         id: "e".into(),
         name: "e".into(),
         date: "2023-03-19".into(),

@@ -15,6 +15,7 @@ pub(crate) mod log;
 pub(crate) mod outcome;
 pub(crate) mod party;
 pub(crate) mod protocol;
+pub(crate) mod publish;
 pub(crate) mod pvt;
 pub(crate) mod record;
 pub(crate) mod register;
