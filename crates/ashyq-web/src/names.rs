@@ -1,34 +1,33 @@
 //! Names of elections, contests, options and units in the page language: everything the pages
 //! call a thing goes through [`name_of`].
 //!
-//! Packages carry one `name` per thing (English in the bundled examples). Until the package
-//! format carries translations, the other languages are built from what is known exactly:
+//! Packages carry one `name` per thing (English in the bundled examples) and, in `names.csv`,
+//! its translations (the bundled examples and the generator's regions, parties and candidates
+//! have Kazakh and Russian names). Where a package gives no translation, the name is built from
+//! what is known exactly:
 //! first-level units from the map's GeoJSON names (keyed by ISO 3166-2 code), the country,
 //! "against all", a referendum's yes and no, contests from their kind and body, elections from
 //! their contests and date, and districts and polling stations from their kind and id. Party
 //! and candidate names stay as the package writes them (proper names).
 
 use ashyq_core::election::{Body, ContestKind, Election, OptionKind};
-use ashyq_core::units::{UnitIdx, UnitTree};
+use ashyq_core::units::UnitTree;
 
 use crate::i18n::{Lang, Msg};
 use crate::map;
 
-/// What is named.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NameTarget {
-    /// The election.
-    Election,
-    /// A contest (index).
-    Contest(usize),
-    /// An option (contest index, option index).
-    Option(usize, usize),
-    /// A unit.
-    Unit(UnitIdx),
-}
+pub use ashyq_core::election::NameTarget;
 
-/// The name of `target` in `lang`.
+/// The name of `target` in `lang`: the package's translation (`names.csv`, core's
+/// `Election::translation`, as `display_name` gives it) when it has one, else a name built from
+/// what is known exactly (see the module doc), else the package's own name.
 pub fn name_of(election: &Election, tree: &UnitTree, target: NameTarget, lang: Lang) -> String {
+    if let Some(t) = election.translation(target, lang.code()) {
+        return t.to_owned();
+    }
+    if lang == Lang::En {
+        return election.display_name(tree, target, "en");
+    }
     match target {
         NameTarget::Election => {
             if lang == Lang::En {
