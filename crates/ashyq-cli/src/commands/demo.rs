@@ -268,7 +268,7 @@ fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> R
         recorded.push(keep);
     }
     let imported = if known.contains(&id) {
-        "already in the record".to_owned()
+        "recorded by an earlier run".to_owned()
     } else {
         let s = store
             .import(election, tree, &recorded, &ImportOptions::default(), &mut |_, _| {})
