@@ -1,6 +1,6 @@
 //! The pages: each function returns a complete HTML document in the context's language.
 //!
-//! Every page has the same frame ([`layout`]): `<html lang>`, a skip link, the language
+//! Every page has the same frame (`layout`): `<html lang>`, a skip link, the language
 //! switcher (links that keep the page), breadcrumbs, one `<main>`, a footer. What can change
 //! during the night sits inside `<div id="live-region">`, which the script replaces when the
 //! event stream announces a change below the page's unit; the page's unit and election are on
