@@ -263,13 +263,17 @@ test('a live update appears after a protocol is submitted through the API', asyn
     body: PENDING_BODY,
   });
   assert.equal(r.status, 201, await r.text());
-  await page.waitForFunction((n) => Number(document.querySelector('#live-region .progress').getAttribute('aria-valuenow')) === n + 1, before, { timeout: 15000 });
+  await page.waitForFunction((n) => Number(document.querySelector('#live-region .progress').getAttribute('aria-valuenow')) === n + 1, before, { timeout: 30000 });
   assert.match(await page.locator('#live-status').textContent(), /Updated: 1 new protocol/);
   await page.screenshot({ path: join(SHOTS, 'live-update.en.png'), fullPage: true });
   // The station's page now shows the protocol, and it verifies against the new checkpoint.
   await page.goto(`${BASE}/e/${SYN}/c/president/u/${PENDING_UNIT}?lang=en`);
-  await page.waitForFunction(() => ['ok', 'failed'].includes(document.querySelector('[data-proof]')?.dataset.state), null, { timeout: 15000 });
-  assert.equal(await page.locator('[data-proof]').getAttribute('data-state'), 'ok');
+  try {
+    await page.waitForFunction(() => ['ok', 'failed'].includes(document.querySelector('[data-proof]')?.dataset.state), null, { timeout: 30000 });
+  } catch (e) {
+    throw new Error(`the station page after the update: ${await page.locator('main').textContent()}`);
+  }
+  assert.equal(await page.locator('[data-proof]').getAttribute('data-state'), 'ok', await page.locator('[data-proof]').textContent());
   await page.close();
 });
 

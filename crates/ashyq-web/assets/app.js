@@ -130,27 +130,42 @@
     if (!election || !window.EventSource) return;
     const unit = document.body.dataset.unit;
     const es = new EventSource('/api/v1/elections/' + encodeURIComponent(election) + '/events');
-    let busy = false;
-    es.addEventListener('update', async (ev) => {
+    // One refresh at a time; an event that arrives meanwhile queues one more. A page rendered
+    // from a snapshot older than the event (another server, or a refresh still under way) is
+    // fetched again shortly.
+    let busy = false, again = false, want = 0, pendingCount = 0;
+    async function refresh() {
+      if (busy) { again = true; return; }
+      busy = true;
+      try {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const r = await fetch(location.href, { headers: { accept: 'text/html' }, cache: 'no-cache' });
+          if (!r.ok) return;
+          const fresh = new DOMParser().parseFromString(await r.text(), 'text/html').getElementById('live-region');
+          if (!fresh) return;
+          if (Number(fresh.dataset.size || 0) < want) { await new Promise((ok) => setTimeout(ok, 250)); continue; }
+          const cur = document.getElementById('live-region');
+          if (cur) { cur.replaceWith(fresh); checkAll(fresh); }
+          const note = document.getElementById('live-status');
+          if (note) note.textContent = t('LiveUpdated', { n: pendingCount });
+          pendingCount = 0;
+          document.body.dataset.liveSize = String(fresh.dataset.size);
+          return;
+        }
+      } finally {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      }
+    }
+    es.addEventListener('update', (ev) => {
       let d;
       try { d = JSON.parse(ev.data); } catch { return; }
       if (unit && !d.truncated && !d.units.includes(unit)) return;
-      if (busy) return;
-      busy = true;
-      try {
-        const r = await fetch(location.href, { headers: { accept: 'text/html' }, cache: 'no-cache' });
-        if (!r.ok) return;
-        const fresh = new DOMParser().parseFromString(await r.text(), 'text/html').getElementById('live-region');
-        const cur = document.getElementById('live-region');
-        if (fresh && cur) {
-          cur.replaceWith(fresh);
-          checkAll(fresh);
-        }
-        const note = document.getElementById('live-status');
-        if (note) note.textContent = t('LiveUpdated', { n: d.protocols });
-        document.body.dataset.liveSize = String(d.tree_size);
-      } finally { busy = false; }
+      want = Math.max(want, d.tree_size);
+      pendingCount += d.protocols;
+      refresh();
     });
+    es.addEventListener('lagged', () => refresh());
     es.addEventListener('hello', (ev) => {
       try { document.body.dataset.liveSize = String(JSON.parse(ev.data).tree_size); } catch { /* ignore */ }
       document.body.dataset.live = 'on';

@@ -334,7 +334,7 @@ pub fn election_page(ctx: &Ctx, d: &ElectionData<'_>) -> String {
         h1 { (title) }
         p.muted { (lang.date(e.date())) " · " (lang.t(Msg::RuleSet)) " " code { (e.rules().name()) } }
         ul.tabs { li { a href=(ctx.link(&urls::what_if(eid))) { (lang.t(Msg::WhatIfShort)) } } }
-        div #live-region {
+        div #live-region data-size=(d.record.size) {
             ul.cards {
                 @for c in 0..e.contests().len() {
                     @let contest = &e.contests()[c];
@@ -559,7 +559,7 @@ pub fn contest_page(ctx: &Ctx, d: &ElectionData<'_>, c: usize, u: UnitIdx) -> St
             (name_of(e, d.tree, NameTarget::Election, lang))
         }
         (tabs(ctx, d, c, 0))
-        div #live-region {
+        div #live-region data-size=(d.record.size) {
             h2 { (lang.f(Msg::ResultsAt, &[("unit", &unit_name)])) }
             (facts(ctx, d, c, u, progress[u]))
             @match t {
@@ -651,7 +651,7 @@ pub fn station_page(
         h1 { (title) }
         p.muted { (lang.t(kind_msg(&d.tree.unit(u).kind))) " · " code { (uid) } " · " (name_of(e, d.tree, NameTarget::Contest(c), lang)) }
         (tabs(ctx, d, c, 2))
-        div #live-region {
+        div #live-region data-size=(d.record.size) {
             @match (latest, t) {
                 (Some(v), Some(t)) => {
                     @if !d.tree.children(u).is_empty() { p.note { (lang.t(Msg::SummaryProtocol)) } }
@@ -918,7 +918,7 @@ pub fn embed_map(ctx: &Ctx, d: &ElectionData<'_>, c: usize) -> Option<String> {
     let full = ctx.link(&urls::contest(eid, e.contests()[c].id().as_str()));
     let main = html! {
         h1 { (name_of(e, d.tree, NameTarget::Contest(c), lang)) }
-        div #live-region { (m) }
+        div #live-region data-size=(d.record.size) { (m) }
         p { a href=(full) target="_blank" rel="noopener" { (lang.t(Msg::FullResults)) } }
     };
     let title = name_of(e, d.tree, NameTarget::Contest(c), lang);
@@ -947,7 +947,7 @@ pub fn embed_unit(ctx: &Ctx, d: &ElectionData<'_>, c: usize, u: UnitIdx) -> Stri
     let main = html! {
         h1 { (name) }
         p.muted { (name_of(e, d.tree, NameTarget::Contest(c), lang)) }
-        div #live-region {
+        div #live-region data-size=(d.record.size) {
             (facts(ctx, d, c, u, progress[u]))
             @match d.totals(c, u) { Some(t) => (result_bars(ctx, d, c, t)), None => p { (lang.t(Msg::NoResultsForUnit)) } }
         }
