@@ -87,10 +87,10 @@ fn html_response(
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding, accept-language"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=1, stale-while-revalidate=10"),
-    );
+    // Pages are revalidated on every view (a 304 costs nothing: the ETag names the snapshot):
+    // a reader who follows a link from a page that has just updated must not be shown an
+    // older page from the browser's cache (stale-while-revalidate did exactly that).
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(if frame_any {
