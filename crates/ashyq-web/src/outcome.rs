@@ -226,7 +226,7 @@ pub(crate) fn explanation(
             details {
                 summary { (lang.t(Msg::RulesApplied)) " (" (o.rules.len()) ")" }
                 p.note { (lang.t(Msg::RulesAppliedNote)) " " (lang.t(Msg::ConfidenceLegend)) }
-                ul { @for r in &o.rules { (rule(r)) } }
+                ul { @for r in &o.rules { (rule(r, lang)) } }
             }
         }
         @let _ = contest;
@@ -242,11 +242,13 @@ fn english(lang: Lang, text: &str) -> Markup {
     }
 }
 
-fn rule(r: &LegalRule) -> Markup {
+fn rule(r: &LegalRule, lang: Lang) -> Markup {
+    let translated = crate::rules_i18n::rule_text(r.id, lang);
     html! {
-        li lang="en" {
-            code { (r.id) } " " (r.confidence.mark()) " — " (r.text)
-            br; small.muted { (r.source) }
+        li {
+            code { (r.id) } " " (r.confidence.mark()) " — "
+            @match translated { Some(t) => (t), None => span lang="en" { (r.text) } }
+            br; small.muted lang="en" { (r.source) }
         }
     }
 }
