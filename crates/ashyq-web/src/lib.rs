@@ -29,7 +29,7 @@ pub mod map;
 pub mod names;
 mod outcome;
 pub mod pages;
-mod rules_i18n;
+pub mod rules_i18n;
 pub mod urls;
 
 use ashyq_core::counts::{ContestCounts, RollUp, Totals};
