@@ -43,8 +43,9 @@ enum Command {
     /// when the input has a problem (exit 2, `file:line: field …`); an existing non-empty --out
     /// is replaced only with --force. Mappings: docs/converters.md.
     Convert(commands::convert::ConvertArgs),
-    /// Record the bundled real elections (examples/) in the embedded SQLite record, print their
-    /// certified legal outcomes computed from the stored protocols, and verify the record.
+    /// Record the bundled real elections (examples/) and a generated station-level election in
+    /// the embedded SQLite record, print their certified legal outcomes computed from the stored
+    /// protocols, verify the record, and serve the dashboard (address printed; --no-serve exits).
     Demo(commands::demo::DemoArgs),
     /// Print the rule sets, their parameters and the legal source of every rule.
     Rules(commands::rules::RulesArgs),

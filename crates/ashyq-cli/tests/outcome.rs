@@ -236,7 +236,7 @@ fn demo_records_certifies_and_verifies_every_example() {
     let key = dir.path().join("demo.key");
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_ashyq"))
-            .args(["demo", "--db", &db, "--key", key.to_str().unwrap()])
+            .args(["demo", "--no-serve", "--db", &db, "--key", key.to_str().unwrap()])
             .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
             .output()
             .unwrap()

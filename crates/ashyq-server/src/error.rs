@@ -149,18 +149,20 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Turns every error response that is not already one of ours (the framework's rejections of a
+/// Turns every plain-text or empty error response (the framework's rejections of a
 /// body over the limit, a malformed path or query, a wrong method, a timeout) into the JSON
 /// error body, so that clients meet one error format everywhere. Server errors keep no text.
 pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
-    let is_json = resp
+    // Ours are JSON and the dashboard's are HTML; the framework's rejections are plain text or
+    // empty.
+    let plain = resp
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
         return resp;
     }
     let kind = match status {

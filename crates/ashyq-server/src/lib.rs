@@ -20,6 +20,7 @@ pub mod intake;
 pub mod json;
 pub mod limit;
 pub mod live;
+pub mod pages;
 pub mod pool;
 pub mod publish;
 pub mod register;
@@ -285,10 +286,12 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/export/{format}", get(api::export))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let reads = reads.merge(register::routes());
-    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        timeout,
-    ));
+    let timed = writes.merge(reads).merge(pages::routes()).layer(
+        tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ),
+    );
     let streams = Router::new().route("/api/v1/elections/{election}/events", get(api::events));
     timed
         .merge(streams)

@@ -1,15 +1,25 @@
-//! `ashyq demo`: the whole chain on the bundled real elections — each official package goes into
-//! the record (embedded SQLite by default, signed Merkle log), its legal outcome is computed from
-//! the stored protocols, certified, and the record is verified at the end.
+//! `ashyq demo`: the whole chain on the bundled real elections, then the dashboard.
+//!
+//! Each official package goes into the record (embedded SQLite by default, signed Merkle log),
+//! its legal outcome is computed from the stored protocols, certified, and the record is
+//! verified at the end. A generated station-level Kazakhstan-shaped election (`ashyq generate`,
+//! labelled synthetic, with a little injected ballot stuffing and rounding so the integrity
+//! page has something to find) joins them as an election night in progress: a few stations
+//! have not reported yet, and the printed command submits one of them through the API. Then
+//! the server starts (a free local port unless `--addr`) and the address is printed.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use ashyq_core::counts::ContestCounts;
+use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::rules::{outcome, OutcomeError, OutcomeOptions};
 use ashyq_record::verify::Anchors;
 use ashyq_record::VerifierKey;
-use ashyq_store::{ImportOptions, OpenMode};
+use ashyq_store::{ImportOptions, OpenMode, Role, Signer, Store};
 
 use super::record::{load_key, open_store};
 use super::{load_package, print};
@@ -28,6 +38,21 @@ pub(crate) struct DemoArgs {
     /// The commission's Ed25519 key file that signs the record's tree heads (created if absent).
     #[arg(long, value_name = "FILE", default_value = "ashyq-demo.key")]
     pub(crate) key: PathBuf,
+    /// Where the dashboard listens (default: a free port on 127.0.0.1, printed).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+    pub(crate) addr: SocketAddr,
+    /// Polling stations of the generated station-level election (Kazakhstan has ~10,000).
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) stations: u64,
+    /// Seed of the generated election.
+    #[arg(long, default_value_t = 2023)]
+    pub(crate) seed: u64,
+    /// Stations of the generated election that have not reported yet (the night in progress).
+    #[arg(long, default_value_t = 20)]
+    pub(crate) pending: u64,
+    /// Record, certify and verify, print, and exit without starting the dashboard.
+    #[arg(long)]
+    pub(crate) no_serve: bool,
 }
 
 fn examples_dir(arg: &Option<PathBuf>) -> PathBuf {
@@ -54,7 +79,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
     }
     let signer = load_key(Some(&args.key), true)?;
     let mut store = open_store(&args.db, OpenMode::Create)?;
-    store.set_signer(signer);
+    store.set_signer(signer.clone());
     let known = store.elections()?;
     let mut out = format!(
         "Ashyq demo: {} real elections from the official totals in {}, recorded in {}\n",
@@ -112,6 +137,14 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
             certification.receipt.log_index + 1
         ));
     }
+    let synthetic = synthetic_election(&mut store, args, &known)?;
+    out.push_str(&"=".repeat(100));
+    out.push('\n');
+    out.push_str(&synthetic.summary);
+    let observer_copies = record_observer_copies(&mut store)?;
+    if observer_copies > 0 {
+        out.push_str(&format!("Observer copies recorded: {observer_copies}\n"));
+    }
     // Verify each election against the key and checkpoint the demo itself just saw, as an
     // observer who kept them would.
     let mut findings = Vec::new();
@@ -136,5 +169,201 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
         }
     }
     print(&out)?;
-    Ok(if findings.is_empty() && refused == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let code =
+        if findings.is_empty() && refused == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    if args.no_serve {
+        return Ok(code);
+    }
+    let token = store
+        .create_token(Role::Cec, None, Some(&synthetic.id), "ashyq demo")
+        .context("cannot create the demo's API token")?
+        .0;
+    drop(store);
+    serve(args, signer, &synthetic, &token)
+}
+
+/// The generated election as recorded.
+struct Synthetic {
+    /// Its id.
+    id: String,
+    /// What the demo prints about it.
+    summary: String,
+    /// A pending station and its protocol as the API takes it (JSON), if any is pending.
+    pending_example: Option<(String, String)>,
+}
+
+/// Collects the generator's rows in memory.
+struct CountsSink<'a> {
+    election: &'a ashyq_core::election::Election,
+    tree: &'a ashyq_core::units::UnitTree,
+    counts: Vec<ContestCounts>,
+    stuffed: u64,
+    rounded: u64,
+}
+
+impl ashyq_generate::Sink for CountsSink<'_> {
+    type Error = anyhow::Error;
+    fn count(&mut self, contest: &str, unit: &str, line: &str, value: u64) -> Result<()> {
+        let c = self.election.contest_index(contest).context("generated contest")?;
+        let u = self.tree.index_of(unit).context("generated unit")?;
+        let l = match ProtocolLine::from_name(line) {
+            Some(p) => Line::Protocol(p),
+            None => Line::Option(
+                self.election.contests()[c].option_index(line).context("generated option")?,
+            ),
+        };
+        self.counts[c].set(u, l, value)?;
+        Ok(())
+    }
+    fn truth(&mut self, _station: &str, stuffed: bool, rounded: bool) -> Result<()> {
+        self.stuffed += u64::from(stuffed);
+        self.rounded += u64::from(rounded);
+        Ok(())
+    }
+}
+
+/// Records the generated station-level election, leaving `--pending` stations unreported.
+fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> Result<Synthetic> {
+    let params = ashyq_generate::Params {
+        stations: args.stations,
+        seed: args.seed,
+        stuffing: 0.03,
+        rounding: 0.01,
+        contests: vec![ashyq_generate::Preset::President, ashyq_generate::Preset::Mazhilis],
+        ..Default::default()
+    };
+    let generator = ashyq_generate::Generator::new(&params)?;
+    let (election, tree) = (generator.election(), generator.tree());
+    let id = election.id().to_string();
+    let mut sink = CountsSink {
+        election,
+        tree,
+        counts: election.contests().iter().map(ContestCounts::new).collect(),
+        stuffed: 0,
+        rounded: 0,
+    };
+    generator.run(&mut sink, |_| {})?;
+    // Every k-th station has not reported yet, spread over the country.
+    let stations: Vec<usize> = (0..tree.len()).filter(|&u| tree.children(u).is_empty()).collect();
+    let pending: Vec<usize> = if args.pending == 0 || stations.is_empty() {
+        Vec::new()
+    } else {
+        let step =
+            (stations.len() as u64 / args.pending.min(stations.len() as u64)).max(1) as usize;
+        stations.iter().copied().step_by(step).take(args.pending as usize).collect()
+    };
+    let mut recorded: Vec<ContestCounts> = Vec::new();
+    for (contest, cc) in election.contests().iter().zip(&sink.counts) {
+        let mut keep = ContestCounts::new(contest);
+        for (u, row) in cc.rows() {
+            if pending.binary_search(&u).is_ok() {
+                continue;
+            }
+            for (col, v) in row.iter().enumerate() {
+                if let Some(v) = v {
+                    keep.set(u, Line::from_column(col), *v)?;
+                }
+            }
+        }
+        recorded.push(keep);
+    }
+    let imported = if known.contains(&id) {
+        "recorded by an earlier run".to_owned()
+    } else {
+        let s = store
+            .import(election, tree, &recorded, &ImportOptions::default(), &mut |_, _| {})
+            .with_context(|| format!("cannot record the generated election {id}"))?;
+        format!("{} protocols recorded, log size {}, checkpoint signed", s.protocols, s.log_size)
+    };
+    // A pending station's protocol (first contest) as the API takes it, for the printed example.
+    let pending_example = pending.first().and_then(|&u| {
+        let contest = &election.contests()[0];
+        let row = sink.counts[0].row(u)?;
+        let mut lines = serde_json::Map::new();
+        for (col, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                let name = match Line::from_column(col) {
+                    Line::Protocol(p) => p.name().to_owned(),
+                    Line::Option(i) => contest.options()[i].id.to_string(),
+                };
+                lines.insert(name, (*v).into());
+            }
+        }
+        // A submission carries every line the law requires; the generator does not model
+        // absentee or mobile voting, so its protocols have neither (0 in the example).
+        for line in [ProtocolLine::Absentee, ProtocolLine::Mobile] {
+            lines.entry(line.name().to_owned()).or_insert(0.into());
+        }
+        let unit = tree.unit(u).id.to_string();
+        let body =
+            serde_json::json!({"contest": contest.id().as_str(), "unit": unit, "lines": lines});
+        Some((unit, body.to_string()))
+    });
+    let summary = format!(
+        "Synthetic election {id} ({imported}): NOT real data, generated with `ashyq generate --stations {} --seed {} --stuffing 0.03 --rounding 0.01`; ballot stuffing injected at {} stations and integer-percentage rounding at {} (the integrity pages look for them); {} of {} polling stations reported, {} still to come.\n",
+        args.stations,
+        args.seed,
+        sink.stuffed,
+        sink.rounded,
+        stations.len() - pending.len(),
+        stations.len(),
+        pending.len(),
+    );
+    Ok(Synthetic { id, summary, pending_example })
+}
+
+/// Records observers' copies of protocols where the bundled data has them. The record does not
+/// store observer copies yet; when the store gains them, load the copies here and return how
+/// many were recorded (the station pages already show copies and mismatches).
+fn record_observer_copies(_store: &mut Store) -> Result<usize> {
+    Ok(0)
+}
+
+/// Starts the dashboard and the API on `--addr` and prints where.
+fn serve(
+    args: &DemoArgs,
+    signer: Option<Arc<Signer>>,
+    synthetic: &Synthetic,
+    token: &str,
+) -> Result<ExitCode> {
+    let mut config = ashyq_server::Config::new(&args.db);
+    config.signer = signer;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Opened before the runtime starts: the synchronous PostgreSQL client runs its own.
+    let state = ashyq_server::AppState::open(&config)
+        .with_context(|| format!("cannot open the record {}", config.db))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let served = state.clone();
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr()?;
+        let mut banner = format!(
+            "\nThe dashboard is at http://{local}/  (Kazakh by default; ?lang=ru, ?lang=en)\nThe election night in progress: http://{local}/e/{}\n",
+            synthetic.id
+        );
+        if let Some((unit, body)) = &synthetic.pending_example {
+            banner.push_str(&format!(
+                "Submit the protocol of station {unit} and watch the pages update:\n  curl -X POST http://{local}/api/v1/elections/{}/protocols -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' -d '{body}'\n",
+                synthetic.id
+            ));
+        }
+        banner.push_str(&format!("API token (cec, this election only): {token}\nCtrl-C stops.\n"));
+        // A reader that stops listening must not stop the server.
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "{banner}");
+        let _ = stdout.flush();
+        ashyq_server::serve(served, &config, listener).await.context("the server stopped")
+    })?;
+    drop(rt);
+    drop(state);
+    Ok(ExitCode::SUCCESS)
 }
