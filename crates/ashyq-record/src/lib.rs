@@ -22,6 +22,7 @@ pub mod keys;
 pub mod leaf;
 pub mod merkle;
 pub mod note;
+pub mod statement;
 pub mod timestamp;
 pub mod verify;
 
