@@ -17,11 +17,10 @@ use std::collections::BTreeMap;
 use ashyq_audit::assertions::{contest_assertions, AssertionMargin};
 use ashyq_audit::bundle::{assertions_csv, make_bundle, manifest_csv, Bundle, COMMITMENT};
 use ashyq_audit::macro_audit::{Evaluation, MacroAudit, Next};
-use ashyq_core::checks::{
-    check_protocol, required_lines, PlausibilityLimits, ProtocolContext, Severity,
-};
+use ashyq_core::checks::{check_protocol, PlausibilityLimits, ProtocolContext, Severity};
 use ashyq_core::counts::{ContestCounts, Row};
 use ashyq_core::election::Contest;
+use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::UnitIdx;
 use sha2::{Digest, Sha256};
 
@@ -160,12 +159,22 @@ pub fn build(
     Ok(Committed { bundle, audit, margins, first_round_draws: n0 })
 }
 
-/// A hand count's protocol row: the lines of the contest (every line it requires), which must
-/// pass the arithmetic checks of any station's protocol (law reference §8.2; plausibility
+/// The lines a hand count must carry: what counting the ballots gives (every option, invalid
+/// ballots, and ballots issued, on which a ballot-based assertion rests). Registered voters,
+/// absentee certificates and the mobile box are paperwork, not ballots: optional.
+pub fn hand_count_lines(contest: &Contest) -> Vec<Line> {
+    let mut lines =
+        vec![Line::Protocol(ProtocolLine::BallotsIssued), Line::Protocol(ProtocolLine::Invalid)];
+    lines.extend((0..contest.options().len()).map(Line::Option));
+    lines
+}
+
+/// A hand count's protocol row: the lines of the contest (at least [`hand_count_lines`]), which
+/// must pass the arithmetic checks of any station's protocol (law reference §8.2; plausibility
 /// warnings do not apply to a count made by hand). `Err` names the problem.
 pub fn hand_count_row(contest: &Contest, lines: &[(String, u64)]) -> Result<Row, String> {
     let row = certify::lines_row(contest, lines)?;
-    let missing: Vec<String> = required_lines(contest)
+    let missing: Vec<String> = hand_count_lines(contest)
         .into_iter()
         .filter(|l| row[l.column()].is_none())
         .map(|l| certify::line_name(contest, l.column()))
