@@ -67,7 +67,7 @@ fn to_json(v: &impl Serialize) -> Result<(Vec<u8>, &'static str), ApiError> {
         .map_err(|e| ApiError::internal("json", e))
 }
 
-fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
+pub(crate) fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
     state.views.get(election).ok_or_else(|| {
         ApiError::not_found(format!(
             "election \"{}\" is not in the record",
@@ -634,7 +634,10 @@ pub struct ReceiptJson {
 }
 
 /// Resolves the bearer token (401 without a valid one).
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, ApiError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<TokenInfo, ApiError> {
     let Some(auth) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthorized(
             "this request needs a bearer token (Authorization: Bearer …)",
@@ -663,7 +666,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo
 }
 
 /// Checks role and scope for a write to `unit` of `election`.
-fn authorize(
+pub(crate) fn authorize(
     token: &TokenInfo,
     s: &Snapshot,
     unit: &str,
@@ -692,13 +695,13 @@ fn authorize(
     Ok(())
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!("the request body is not the expected JSON: {e}"))
     })
 }
 
-fn idempotency(
+pub(crate) fn idempotency(
     headers: &HeaderMap,
     token: &TokenInfo,
     election: &str,
@@ -722,12 +725,12 @@ fn idempotency(
     }))
 }
 
-fn author(token: &TokenInfo, given: Option<String>) -> String {
+pub(crate) fn author(token: &TokenInfo, given: Option<String>) -> String {
     let who = given.filter(|a| !a.trim().is_empty()).unwrap_or_else(|| token.label.clone());
     format!("{} [token {}]", who.trim(), token.id)
 }
 
-async fn queue<T>(
+pub(crate) async fn queue<T>(
     state: &AppState,
     job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job,
 ) -> Result<T, ApiError> {

@@ -20,6 +20,7 @@ pub mod intake;
 pub mod json;
 pub mod limit;
 pub mod live;
+pub mod observe;
 pub mod pool;
 
 use std::collections::HashMap;
@@ -261,10 +262,12 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/consistency", get(api::consistency))
         .route("/api/v1/elections/{election}/export/{format}", get(api::export))
         .layer(DefaultBodyLimit::max(4 * 1024));
-    let timed = writes.merge(reads).layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        timeout,
-    ));
+    let timed = writes.merge(reads).merge(observe::routes()).layer(
+        tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ),
+    );
     let streams = Router::new().route("/api/v1/elections/{election}/events", get(api::events));
     timed
         .merge(streams)
