@@ -373,6 +373,32 @@ impl Store {
                 BTreeMap::new();
             let mut leaves = Vec::new();
             let mut out: Vec<(usize, CopyOutcome)> = Vec::with_capacity(prepared.len());
+            // Ids are assigned here, under the writers' lock.
+            let mut next = next_id(db, "observations")?;
+            // A large batch reads its observers' copies once (one query per observer, not one
+            // per copy) and inserts its rows together.
+            let mut loaded: BTreeSet<String> = BTreeSet::new();
+            if prepared.len() > 16 {
+                let observers: BTreeSet<&str> =
+                    prepared.iter().map(|(_, p)| p.observer.as_str()).collect();
+                for o in observers {
+                    for r in db.query(
+                        "SELECT contest_idx, unit_idx, version, lines, photo_sha256 FROM observations WHERE election_id = ?1 AND observer = ?2",
+                        &[eid.as_str().into(), o.into()],
+                    )? {
+                        let loc = || format!("observations of election {eid}");
+                        let (c, u) = rows::resolve(&def, r[0].int()?, r[1].int()?, "an observation")?;
+                        let v = u64::try_from(r[2].int()?)
+                            .map_err(|_| StoreError::corrupt("a negative version", loc()))?;
+                        let slot = latest.entry((c, u, o.to_owned())).or_insert(None);
+                        if slot.as_ref().is_none_or(|(w, _, _)| *w < v) {
+                            *slot = Some((v, r[3].text()?.to_owned(), r[4].opt_text()?.map(str::to_owned)));
+                        }
+                    }
+                    loaded.insert(o.to_owned());
+                }
+            }
+            let mut rows_out: Vec<Vec<Value>> = Vec::new();
             for (i, p) in &prepared {
                 if let Some(k) = &items[*i].idempotency {
                     if let Some((hash, version, receipt)) =
@@ -394,7 +420,11 @@ impl Store {
                 }
                 let key = (p.contest, p.unit, p.observer.clone());
                 if !latest.contains_key(&key) {
-                    let cur = latest_copy(db, &eid, p.contest, p.unit, &p.observer)?;
+                    let cur = if loaded.contains(&p.observer) {
+                        None
+                    } else {
+                        latest_copy(db, &eid, p.contest, p.unit, &p.observer)?
+                    };
                     latest.insert(key.clone(), cur);
                 }
                 let contest = &def.election.contests()[p.contest];
@@ -428,11 +458,10 @@ impl Store {
                     }
                     Some((v, _, _)) => v + 1,
                 };
-                let id = next_id(db, "observations")?;
+                let id = next;
+                next += 1;
                 let codes: Vec<String> = p.findings.iter().map(|f| f.code.clone()).collect();
-                db.exec(
-                    "INSERT INTO observations (id, election_id, contest_idx, unit_idx, observer, version, lines, photo_sha256, author, at, reason, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                    &[
+                rows_out.push(vec![
                         Value::Int(id),
                         eid.as_str().into(),
                         Value::Int(p.contest as i64),
@@ -445,8 +474,7 @@ impl Store {
                         p.at.as_str().into(),
                         p.reason.as_str().into(),
                         codes.join(",").into(),
-                    ],
-                )?;
+                    ]);
                 let leaf = Leaf::Observation(ObservationLeaf {
                     election: eid.clone(),
                     contest: contest.id().to_string(),
@@ -475,6 +503,12 @@ impl Store {
                     return Err(StoreError::Conflict("the import was refused".into()));
                 }
             }
+            db.insert_many(
+                "INSERT INTO observations (id, election_id, contest_idx, unit_idx, observer, version, lines, photo_sha256, author, at, reason, findings)",
+                12,
+                rows_out,
+                |_| {},
+            )?;
             let appended = if leaves.is_empty() {
                 None
             } else {

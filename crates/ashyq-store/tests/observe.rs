@@ -82,6 +82,7 @@ on_both!(
     copies_are_versioned_per_observer_and_never_touch_official_totals,
     bad_copies_are_refused_with_the_line_and_change_nothing,
     group_commit_and_idempotent_retries,
+    large_batches_version_copies_like_small_ones,
     compare_in_the_record_equals_the_package_comparison,
     observers_who_disagree_are_listed_not_merged,
     observed_turnout_is_checked_and_compared,
@@ -146,13 +147,22 @@ fn copy(contest: &str, unit: &str, observer: &str, values: &[(&str, u64)]) -> Ob
 
 /// Every copy of a package's protocols, as observer `observer` holds them.
 fn copies_of(p: &ashyq_package::Package, observer: &str) -> Vec<ObservationInput> {
+    copies_of_counts(&p.election, &p.tree, &p.counts, observer)
+}
+
+fn copies_of_counts(
+    election: &Election,
+    tree: &UnitTree,
+    counts: &[ContestCounts],
+    observer: &str,
+) -> Vec<ObservationInput> {
     let mut out = Vec::new();
-    for (ci, c) in p.election.contests().iter().enumerate() {
-        for (u, row) in p.counts[ci].rows() {
+    for (ci, c) in election.contests().iter().enumerate() {
+        for (u, row) in counts[ci].rows() {
             let values: Vec<(String, u64)> = ashyq_record::certify::row_lines(c, row);
             out.push(ObservationInput {
                 contest: c.id().to_string(),
-                unit: p.tree.unit(u).id.to_string(),
+                unit: tree.unit(u).id.to_string(),
                 observer: observer.into(),
                 values,
                 photo_sha256: Some(format!("{:064x}", u)),
@@ -338,6 +348,47 @@ fn group_commit_and_idempotent_retries(b: &mut Backend) {
     other.values[0].1 += 1;
     assert!(matches!(b.store.observe(&e, &other), Err(StoreError::Conflict(_))));
     assert_eq!(b.store.log_state(&e).unwrap().size, size + 7);
+}
+
+/// Batches of more than 16 copies read their observers' earlier copies in one query: the same
+/// versions and conflicts as copy by copy.
+fn large_batches_version_copies_like_small_ones(b: &mut Backend) {
+    let (election, tree, counts) = wide(40);
+    let e = b
+        .store
+        .import(&election, &tree, &counts, &ImportOptions::default(), &mut noop)
+        .unwrap()
+        .election;
+    let mut batch = copies_of_counts(&election, &tree, &counts, "adil-soz");
+    batch.extend(copies_of_counts(&election, &tree, &counts, "echo").into_iter().take(5));
+    assert_eq!(batch.len(), 45);
+    // One copy of the batch already held: refused in the batch as copy by copy.
+    b.store.observe(&e, &batch[7]).unwrap();
+    let refused = b.store.observe_all(&e, &batch).unwrap().unwrap_err();
+    assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), vec![7]);
+    batch.remove(7);
+    let ok = b.store.observe_all(&e, &batch).unwrap().unwrap();
+    assert!(ok.iter().all(|o| o.version == 1));
+    // Again: every copy is held already, with the same lines.
+    let refused = b.store.observe_all(&e, &batch).unwrap().unwrap_err();
+    assert_eq!(refused.len(), 44);
+    assert!(refused.iter().all(|(_, e)| e.to_string().contains("same lines as version 1")));
+    // Changed copies with a reason: version 2 (and version 3 for a copy changed twice in one batch).
+    for c in &mut batch {
+        c.values.iter_mut().find(|(l, _)| l == "a").unwrap().1 -= 1;
+        c.values.iter_mut().find(|(l, _)| l == "b").unwrap().1 += 1;
+        c.reason = "the signed copy, read again".into();
+    }
+    let mut twice = batch[0].clone();
+    twice.values.iter_mut().find(|(l, _)| l == "a").unwrap().1 -= 1;
+    twice.values.iter_mut().find(|(l, _)| l == "b").unwrap().1 += 1;
+    batch.push(twice);
+    let ok = b.store.observe_all(&e, &batch).unwrap().unwrap();
+    assert_eq!(ok.iter().filter(|o| o.version == 2).count(), 44);
+    assert_eq!(ok.last().unwrap().version, 3);
+    let (_, _, totals) = b.store.totals(&e).unwrap();
+    assert_eq!(totals, counts, "official counts unchanged");
+    assert_eq!(problems_with(&mut b.store, &Anchors::default()), Vec::<String>::new());
 }
 
 fn district_record(b: &mut Backend) -> String {

@@ -162,8 +162,8 @@ fn read_copies(path: &Path, photos: &Photos) -> Result<Vec<CopyRows>> {
     let (cc, cu, cl, cv) = (col("contest")?, col("unit")?, col("line")?, col("value")?);
     let cp = column(&headers, "photo_sha256");
     let mut copies: Vec<CopyRows> = Vec::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut seen: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     let mut problems: Vec<String> = Vec::new();
     for r in rdr.records() {
         let r = r.with_context(|| format!("{name}: malformed CSV"))?;
@@ -179,12 +179,6 @@ fn read_copies(path: &Path, photos: &Photos) -> Result<Vec<CopyRows>> {
                 .push(format!("{name}:{line}: field value: \"{v}\" is not a non-negative integer"));
             continue;
         };
-        if let Some(first) = seen.insert((contest.clone(), unit.clone(), l.clone()), line) {
-            problems.push(format!(
-                "{name}:{line}: field line: {l} of ({contest}, {unit}) is already given at line {first}"
-            ));
-            continue;
-        }
         let k = *index.entry((contest.clone(), unit.clone())).or_insert_with(|| {
             copies.push(CopyRows {
                 file: name.clone(),
@@ -197,6 +191,13 @@ fn read_copies(path: &Path, photos: &Photos) -> Result<Vec<CopyRows>> {
             });
             copies.len() - 1
         });
+        if let Some(at) = copies[k].values.iter().position(|(x, _)| *x == l) {
+            problems.push(format!(
+                "{name}:{line}: field line: {l} of ({contest}, {unit}) is already given at line {}",
+                copies[k].lines[at]
+            ));
+            continue;
+        }
         copies[k].values.push((l, value));
         copies[k].lines.push(line);
         if let Some(p) = cp.map(get).filter(|p| !p.is_empty()) {
