@@ -298,3 +298,17 @@ fn observers_on_postgres() {
         runtime().block_on(observers(&e));
     }
 }
+
+#[test]
+fn the_observer_routes_are_described_for_openapi() {
+    use utoipa::OpenApi as _;
+    let doc = ashyq_server::observe::ObserveDoc::openapi();
+    let paths: Vec<&String> = doc.paths.paths.keys().collect();
+    for p in [
+        "/api/v1/elections/{election}/observations",
+        "/api/v1/elections/{election}/observed-turnout",
+        "/api/v1/elections/{election}/compare",
+    ] {
+        assert!(paths.iter().any(|x| x.as_str() == p), "{p} missing from {paths:?}");
+    }
+}

@@ -51,7 +51,7 @@ pub(crate) struct ImportArgs {
     /// The observer (organisation) whose copies these are, e.g. `adil-soz`.
     #[arg(long, value_name = "ID")]
     pub(crate) observer: String,
-    /// The copies: a CSV contest,unit,line,value[,photo_sha256], or a package folder.
+    /// The copies: a CSV `contest,unit,line,value[,photo_sha256]`, or a package folder.
     #[arg(value_name = "PACKAGE_OR_CSV")]
     pub(crate) input: PathBuf,
     /// Who enters them (default: the observer's id).
