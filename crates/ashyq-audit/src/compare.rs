@@ -330,6 +330,61 @@ fn compare_contest(
     (res, merged)
 }
 
+/// The mismatches of one contest rolled up to a commission: every station protocol below a unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitRollup {
+    /// Unit id (a territorial commission: district, region, …).
+    pub unit: String,
+    /// Its kind (`region`, `district`, …).
+    pub kind: String,
+    /// Protocols below it compared (on both sides).
+    pub stations_compared: usize,
+    /// Official protocols below it without an observed one.
+    pub stations_missing: usize,
+    /// Protocols below it that differ.
+    pub stations_differing: usize,
+    /// Σ |official − observed| over the option lines of the protocols below it.
+    pub abs_diff: u64,
+}
+
+/// Mismatches by commission and region: `cmp` (of a contest whose official counts are
+/// `official`) rolled up to every unit above the protocols, in tree order, for each unit with at
+/// least one official protocol below it. Observed-only protocols are not counted here (they are
+/// the comparison's `stations_extra`).
+pub fn by_unit(
+    tree: &UnitTree,
+    official: &ContestCounts,
+    cmp: &ContestComparison,
+) -> Vec<UnitRollup> {
+    let status: BTreeMap<&str, &StationComparison> =
+        cmp.stations.iter().map(|s| (s.unit.as_str(), s)).collect();
+    let mut acc: Vec<Option<UnitRollup>> = vec![None; tree.len()];
+    for (u, _) in official.rows() {
+        let id = tree.unit(u).id.as_str();
+        let s = status.get(id).filter(|s| s.status != Status::Extra);
+        for a in tree.path(u).into_iter().filter(|&a| a != u) {
+            let r = acc[a].get_or_insert_with(|| UnitRollup {
+                unit: tree.unit(a).id.as_str().to_owned(),
+                kind: tree.unit(a).kind.clone(),
+                stations_compared: 0,
+                stations_missing: 0,
+                stations_differing: 0,
+                abs_diff: 0,
+            });
+            match s.map(|s| s.status) {
+                Some(Status::Missing) => r.stations_missing += 1,
+                Some(Status::Differs) => {
+                    r.stations_compared += 1;
+                    r.stations_differing += 1;
+                }
+                _ => r.stations_compared += 1,
+            }
+            r.abs_diff = r.abs_diff.saturating_add(s.map_or(0, |s| s.abs_diff));
+        }
+    }
+    tree.topological_order().iter().filter_map(|&u| acc[u].take()).collect()
+}
+
 /// The legal decision of a contest as a short sentence (what a flipped result changes).
 pub fn decision(contest: &Contest, tree: &UnitTree, outcome: &ContestOutcome) -> String {
     if let Some(u) = &outcome.undetermined {

@@ -108,6 +108,9 @@ enum Command {
     /// that differ, stations missing, abs_diff, and the legal outcome under each; or with
     /// --turnout, observers' intraday turnout counts vs the official snapshots.
     Compare(commands::compare::CompareArgs),
+    /// Observers' copies of protocols and their own turnout counts, into the record beside the
+    /// official protocols (never counted in the official totals): import, turnout, list.
+    Observe(commands::observe::ObserveArgs),
     /// Parallel vote tabulation: a stratified sample of stations from a public seed (design), and
     /// estimates with margins of error and a test of the official result (estimate).
     Pvt(commands::pvt::PvtArgs),
@@ -150,6 +153,7 @@ fn main() -> ExitCode {
         Command::Forensics(a) => commands::forensics::run(a),
         Command::Survey(a) => commands::survey::run(a),
         Command::Compare(a) => commands::compare::run(a),
+        Command::Observe(a) => commands::observe::run(a),
         Command::Pvt(a) => commands::pvt::run(a),
         Command::Audit(a) => commands::audit::run(a),
         Command::Register(a) => commands::register::run(a),

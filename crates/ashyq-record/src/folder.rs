@@ -41,8 +41,10 @@ inside the folder prove only that the folder agrees with itself.
 Files
 - log.jsonl: the append-only log, one fact per line, in the order it was accepted: the election
   definition (line 1), every accepted version of every protocol (never overwritten), double
-  entries, intraday turnout snapshots, certifications. Each line is hashed as an RFC 9162 leaf,
-  SHA-256(0x00 || line).
+  entries, intraday turnout snapshots, certifications; beside them, never counted in the
+  official totals: observers' copies of protocols and their own turnout counts, and the events
+  of risk-limiting audits (commitment, seed, rounds, hand counts, result). Each line is hashed
+  as an RFC 9162 leaf, SHA-256(0x00 || line).
 - checkpoints.jsonl: every signed checkpoint (C2SP tlog-checkpoint, signed as a C2SP signed note
   with Ed25519): the Merkle root (RFC 9162: node = SHA-256(0x01 || left || right)) of the log's
   first `size` lines. checkpoint: the latest one, as a plain note.

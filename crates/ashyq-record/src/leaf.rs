@@ -8,6 +8,31 @@
 //! | `entry` | one keying of a protocol under double entry (before two keyings agree) |
 //! | `turnout` | a station's intraday turnout snapshot |
 //! | `certification` | certified totals, the hash of their inputs, the time |
+//! | `observation` | an observer's copy of one protocol: observer, version, lines, optional photo hash |
+//! | `observed_turnout` | an observer's own count of the voters at a station by a time of day |
+//! | `audit` | one event of a risk-limiting audit: bundle committed, seed, round drawn, hand count, closed |
+//!
+//! Observations and observed turnout are kept beside the official facts and never mixed into
+//! them: totals, certifications and outcomes read `protocol` leaves only. An `observation` is
+//! versioned per (observer, contest, unit): a later copy from the same observer is a new version
+//! with a reason, never an overwrite. Its keys, in order: `election`, `contest`, `unit`,
+//! `observer` (the organisation holding the copy), `version`, `author` (who entered it), `at`,
+//! `reason` (empty for version 1), `photo_sha256` (optional: 64 lowercase hex digits of the
+//! photo of the signed copy), `findings` (codes of the protocol checks the copy fails: a copy is
+//! recorded as held), `lines`. An `observed_turnout`: `election`, `unit` (a polling station),
+//! `hour` (`HH:MM`, local time of day), `voters`, `observer`, `author`, `at`.
+//!
+//! An `audit` leaf has `election`, `audit` (1, 2, … within the election), `event`, `author`,
+//! `at`, then the event's own keys:
+//! - `committed`: `contest`, `method` (`macro`), `risk_limit_percent` (decimal text),
+//!   `first_round_draws`, `checkpoint` (the text of the record's checkpoint the bundle commits
+//!   to), `files` (`{name: SHA-256}` of the five bundle files in commitment order) and `digest`
+//!   (the SHA-256 of `commitment.txt`, published before the seed);
+//! - `seed`: `seed` (the public seed, as drawn);
+//! - `drawn`: `round` (1, 2, …) and `draws` (how many draws this round adds);
+//! - `hand_count`: `unit` (a drawn station) and `lines` (its hand-counted protocol);
+//! - `closed`: `risk` (the measured risk, as Rust prints the `f64`) and `result` (`confirmed` or
+//!   `full_hand_count`).
 //!
 //! A leaf's bytes are one line of JSON, an object whose keys come in the fixed order written
 //! here (never sorted, never re-ordered), optional keys left out when absent, integers as
@@ -38,6 +63,12 @@ pub enum Leaf {
     Turnout(TurnoutLeaf),
     /// A certification.
     Certification(CertificationLeaf),
+    /// An observer's copy of a protocol.
+    Observation(ObservationLeaf),
+    /// An observer's own count of voters at a station by a time of day.
+    ObservedTurnout(ObservedTurnoutLeaf),
+    /// An event of a risk-limiting audit.
+    Audit(AuditLeaf),
 }
 
 /// The election's definition and the record's settings.
@@ -135,6 +166,132 @@ pub struct CertificationLeaf {
     pub totals: String,
 }
 
+/// An observer's copy of one protocol (kept beside the official versions, never mixed in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservationLeaf {
+    /// Election id.
+    pub election: String,
+    /// Contest id.
+    pub contest: String,
+    /// Unit id (the polling station, or the commission of a summary protocol).
+    pub unit: String,
+    /// The observer (organisation) holding the copy; versions count per observer.
+    pub observer: String,
+    /// Version number per (observer, contest, unit), 1 for the first copy.
+    pub version: u64,
+    /// Who entered it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Why a later copy supersedes the earlier one (empty for version 1).
+    pub reason: String,
+    /// SHA-256 of the photo of the signed copy (64 lowercase hex digits), when given.
+    pub photo_sha256: Option<String>,
+    /// Codes of the protocol checks the copy fails (recorded as held, not blocking).
+    pub findings: Vec<String>,
+    /// (line, value) of every line on the copy, in the contest's line order.
+    pub lines: Vec<(String, u64)>,
+}
+
+/// An observer's own count of the voters who had voted at a station by a time of day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedTurnoutLeaf {
+    /// Election id.
+    pub election: String,
+    /// The polling station.
+    pub unit: String,
+    /// Time of day, `HH:MM` (local time on election day).
+    pub hour: String,
+    /// Voters counted by then.
+    pub voters: u64,
+    /// The observer (organisation).
+    pub observer: String,
+    /// Who entered it.
+    pub author: String,
+    /// When it was entered (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// One event of a risk-limiting audit kept in the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditLeaf {
+    /// Election id.
+    pub election: String,
+    /// The audit's number within the election (1, 2, …).
+    pub audit: u64,
+    /// Who entered the event.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// What happened.
+    pub event: AuditEvent,
+}
+
+/// What happened in an audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditEvent {
+    /// The commitment bundle, before the seed.
+    Committed(AuditCommitment),
+    /// The public seed was entered.
+    Seed {
+        /// The seed, as drawn in public.
+        seed: String,
+    },
+    /// A round of draws.
+    Drawn {
+        /// 1, 2, ….
+        round: u64,
+        /// Draws this round adds (draws are numbered on from the earlier rounds').
+        draws: u64,
+    },
+    /// The hand count of a drawn station.
+    HandCount {
+        /// The station.
+        unit: String,
+        /// (line, value) of its hand-counted protocol, in the contest's line order.
+        lines: Vec<(String, u64)>,
+    },
+    /// The audit closed.
+    Closed {
+        /// The measured risk (as Rust prints the `f64`).
+        risk: String,
+        /// `confirmed` or `full_hand_count`.
+        result: String,
+    },
+}
+
+/// The commitment of an audit, published before the seed is drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditCommitment {
+    /// The audited contest.
+    pub contest: String,
+    /// The method (`macro`).
+    pub method: String,
+    /// Risk limit in percent, as decimal text.
+    pub risk_limit_percent: String,
+    /// Draws of the first round (the estimate committed to; rounds record what was drawn).
+    pub first_round_draws: u64,
+    /// The text of the record's checkpoint the bundle commits to.
+    pub checkpoint: String,
+    /// (file name, SHA-256) of the five bundle files, in commitment order.
+    pub files: Vec<(String, String)>,
+    /// SHA-256 of `commitment.txt`: the digest published before the seed.
+    pub digest: String,
+}
+
+impl AuditEvent {
+    /// `committed`, `seed`, `drawn`, `hand_count`, `closed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuditEvent::Committed(_) => "committed",
+            AuditEvent::Seed { .. } => "seed",
+            AuditEvent::Drawn { .. } => "drawn",
+            AuditEvent::HandCount { .. } => "hand_count",
+            AuditEvent::Closed { .. } => "closed",
+        }
+    }
+}
+
 /// A canonical JSON object writer: keys in the order written.
 struct Obj(String);
 
@@ -199,6 +356,14 @@ fn json_str(s: &str) -> String {
 
 fn str_list(v: &[String]) -> String {
     format!("[{}]", v.iter().map(|s| json_str(s)).collect::<Vec<_>>().join(","))
+}
+
+fn str_obj(pairs: &[(String, String)]) -> String {
+    let mut o = Obj::new();
+    for (k, v) in pairs {
+        o = o.str(k, v);
+    }
+    o.done()
 }
 
 fn lines_obj(lines: &[(String, u64)]) -> String {
@@ -275,7 +440,8 @@ fn contest_json(c: &ContestInfo) -> String {
 }
 
 impl Leaf {
-    /// The kind's name: `definition`, `protocol`, `entry`, `turnout`, `certification`.
+    /// The kind's name: `definition`, `protocol`, `entry`, `turnout`, `certification`,
+    /// `observation`, `observed_turnout`, `audit`.
     pub fn kind(&self) -> &'static str {
         match self {
             Leaf::Definition(_) => "definition",
@@ -283,6 +449,9 @@ impl Leaf {
             Leaf::Entry(_) => "entry",
             Leaf::Turnout(_) => "turnout",
             Leaf::Certification(_) => "certification",
+            Leaf::Observation(_) => "observation",
+            Leaf::ObservedTurnout(_) => "observed_turnout",
+            Leaf::Audit(_) => "audit",
         }
     }
 
@@ -368,6 +537,60 @@ impl Leaf {
                 .str("inputs_hash", &c.inputs_hash)
                 .str("totals", &c.totals)
                 .done(),
+            Leaf::Observation(o) => Obj::new()
+                .str("leaf", "ashyq/observation")
+                .str("election", &o.election)
+                .str("contest", &o.contest)
+                .str("unit", &o.unit)
+                .str("observer", &o.observer)
+                .int("version", i128::from(o.version))
+                .str("author", &o.author)
+                .str("at", &o.at)
+                .str("reason", &o.reason)
+                .opt_str("photo_sha256", o.photo_sha256.as_deref())
+                .raw("findings", &str_list(&o.findings))
+                .raw("lines", &lines_obj(&o.lines))
+                .done(),
+            Leaf::ObservedTurnout(t) => Obj::new()
+                .str("leaf", "ashyq/observed_turnout")
+                .str("election", &t.election)
+                .str("unit", &t.unit)
+                .str("hour", &t.hour)
+                .int("voters", i128::from(t.voters))
+                .str("observer", &t.observer)
+                .str("author", &t.author)
+                .str("at", &t.at)
+                .done(),
+            Leaf::Audit(a) => {
+                let o = Obj::new()
+                    .str("leaf", "ashyq/audit")
+                    .str("election", &a.election)
+                    .int("audit", i128::from(a.audit))
+                    .str("event", a.event.name())
+                    .str("author", &a.author)
+                    .str("at", &a.at);
+                match &a.event {
+                    AuditEvent::Committed(c) => o
+                        .str("contest", &c.contest)
+                        .str("method", &c.method)
+                        .str("risk_limit_percent", &c.risk_limit_percent)
+                        .int("first_round_draws", i128::from(c.first_round_draws))
+                        .str("checkpoint", &c.checkpoint)
+                        .raw("files", &str_obj(&c.files))
+                        .str("digest", &c.digest),
+                    AuditEvent::Seed { seed } => o.str("seed", seed),
+                    AuditEvent::Drawn { round, draws } => {
+                        o.int("round", i128::from(*round)).int("draws", i128::from(*draws))
+                    }
+                    AuditEvent::HandCount { unit, lines } => {
+                        o.str("unit", unit).raw("lines", &lines_obj(lines))
+                    }
+                    AuditEvent::Closed { risk, result } => {
+                        o.str("risk", risk).str("result", result)
+                    }
+                }
+                .done()
+            }
         };
         s.into_bytes()
     }
@@ -385,6 +608,9 @@ impl Leaf {
             Leaf::Entry(e) => &e.election,
             Leaf::Turnout(t) => &t.election,
             Leaf::Certification(c) => &c.election,
+            Leaf::Observation(o) => &o.election,
+            Leaf::ObservedTurnout(t) => &t.election,
+            Leaf::Audit(a) => &a.election,
         }
     }
 
@@ -401,6 +627,22 @@ impl Leaf {
             ),
             Leaf::Turnout(t) => format!("turnout of {} at {}", t.unit, t.hour),
             Leaf::Certification(c) => format!("certification {}", c.seq),
+            Leaf::Observation(o) => format!(
+                "observation by {} of protocol (contest {}, unit {}) version {}",
+                o.observer, o.contest, o.unit, o.version
+            ),
+            Leaf::ObservedTurnout(t) => {
+                format!("turnout observed by {} at {} at {}", t.observer, t.unit, t.hour)
+            }
+            Leaf::Audit(a) => match &a.event {
+                AuditEvent::HandCount { unit, .. } => {
+                    format!("audit {}: hand count of {unit}", a.audit)
+                }
+                AuditEvent::Drawn { round, .. } => {
+                    format!("audit {}: round {round} drawn", a.audit)
+                }
+                other => format!("audit {}: {}", a.audit, other.name().replace('_', " ")),
+            },
         }
     }
 
@@ -520,6 +762,61 @@ impl Leaf {
                 inputs_hash: f.string("inputs_hash")?,
                 totals: f.string("totals")?,
             }),
+            "ashyq/observation" => Leaf::Observation(ObservationLeaf {
+                election: f.string("election")?,
+                contest: f.string("contest")?,
+                unit: f.string("unit")?,
+                observer: f.string("observer")?,
+                version: f.uint("version")?,
+                author: f.string("author")?,
+                at: f.string("at")?,
+                reason: f.string("reason")?,
+                photo_sha256: f.opt_string("photo_sha256")?,
+                findings: f.str_list("findings")?,
+                lines: f.lines("lines")?,
+            }),
+            "ashyq/observed_turnout" => Leaf::ObservedTurnout(ObservedTurnoutLeaf {
+                election: f.string("election")?,
+                unit: f.string("unit")?,
+                hour: f.string("hour")?,
+                voters: f.uint("voters")?,
+                observer: f.string("observer")?,
+                author: f.string("author")?,
+                at: f.string("at")?,
+            }),
+            "ashyq/audit" => {
+                let event = match f.str("event")? {
+                    "committed" => AuditEvent::Committed(AuditCommitment {
+                        contest: f.string("contest")?,
+                        method: f.string("method")?,
+                        risk_limit_percent: f.string("risk_limit_percent")?,
+                        first_round_draws: f.uint("first_round_draws")?,
+                        checkpoint: f.string("checkpoint")?,
+                        files: f.strings("files")?,
+                        digest: f.string("digest")?,
+                    }),
+                    "seed" => AuditEvent::Seed { seed: f.string("seed")? },
+                    "drawn" => {
+                        AuditEvent::Drawn { round: f.uint("round")?, draws: f.uint("draws")? }
+                    }
+                    "hand_count" => {
+                        AuditEvent::HandCount { unit: f.string("unit")?, lines: f.lines("lines")? }
+                    }
+                    "closed" => {
+                        AuditEvent::Closed { risk: f.string("risk")?, result: f.string("result")? }
+                    }
+                    other => {
+                        return Err(format!("unknown audit event \"{}\"", crate::quote(other)))
+                    }
+                };
+                Leaf::Audit(AuditLeaf {
+                    election: f.string("election")?,
+                    audit: f.uint("audit")?,
+                    author: f.string("author")?,
+                    at: f.string("at")?,
+                    event,
+                })
+            }
             other => return Err(format!("unknown leaf kind \"{}\"", crate::quote(other))),
         };
         if leaf.to_bytes() != bytes {
@@ -540,6 +837,26 @@ impl Fields<'_> {
     }
     fn string(&self, k: &str) -> Result<String, String> {
         self.str(k).map(str::to_owned)
+    }
+    fn opt_string(&self, k: &str) -> Result<Option<String>, String> {
+        match self.0.get(k) {
+            None => Ok(None),
+            Some(v) => {
+                v.as_str().map(|s| Some(s.to_owned())).ok_or_else(|| format!("\"{k}\" is not text"))
+            }
+        }
+    }
+    fn strings(&self, k: &str) -> Result<Vec<(String, String)>, String> {
+        self.get(k)?
+            .as_object()
+            .ok_or_else(|| format!("\"{k}\" is not an object"))?
+            .iter()
+            .map(|(n, v)| {
+                v.as_str()
+                    .map(|v| (n.clone(), v.to_owned()))
+                    .ok_or_else(|| format!("\"{k}\": \"{n}\" is not text"))
+            })
+            .collect()
     }
     fn uint(&self, k: &str) -> Result<u64, String> {
         self.get(k)?.as_u64().ok_or_else(|| format!("\"{k}\" is not a non-negative integer"))

@@ -2,19 +2,24 @@
 //! database driver. An observer's verifier links this crate alone.
 //!
 //! - [`leaf`]: the canonical form of every fact (definition, protocol versions, double entries,
-//!   turnout snapshots, certifications) as leaves of one Merkle log per election;
+//!   turnout snapshots, certifications; observers' copies and turnout counts, audit events, kept
+//!   beside the official facts and never mixed into them) as leaves of one Merkle log per
+//!   election;
 //! - [`merkle`]: RFC 9162 hashing, inclusion and consistency proofs, the O(log n) [`merkle::Frontier`];
 //! - [`note`]: C2SP signed notes and tlog checkpoints (Ed25519), verifier keys;
 //! - [`keys`]: the commission's key file;
 //! - [`certify`]: the counts a log holds, certification inputs and totals;
 //! - [`verify`]: the verification procedure over a raw record, trusting only the reader's anchors
 //!   (a pinned verifier key, checkpoints published earlier);
-//! - [`folder`]: the record folder that anyone can verify offline.
+//! - [`folder`]: the record folder that anyone can verify offline;
+//! - [`audit`]: what an audit kept in the record commits to and how its events replay (the
+//!   maths is `ashyq_audit`).
 //!
 //! `ashyq-store` is the SQL behind it: it stores the facts as rows, rebuilds the leaves from
 //! them, and runs [`verify::verify`].
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod certify;
 pub mod definition;
 pub mod folder;

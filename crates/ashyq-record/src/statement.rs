@@ -25,7 +25,7 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 /// The first line of every statement.
 pub const STATEMENT_HEADER: &str = "ashyq protocol statement v1";

@@ -7,8 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use ashyq_audit::macro_audit::MacroAudit;
+use ashyq_core::counts::Row;
+use ashyq_core::units::UnitIdx;
+
+use crate::audit;
 use crate::certify::{self, Definition};
-use crate::leaf::{Leaf, ProtocolLeaf};
+use crate::leaf::{AuditEvent, AuditLeaf, Leaf, ProtocolLeaf};
 use crate::merkle::{self, Frontier, Hash};
 use crate::note::{Checkpoint, VerifierKey};
 
@@ -332,6 +337,253 @@ fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// Whether `s` is a time of day `HH:MM` (00:00 to 23:59).
+pub fn is_time_of_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+        && (b[0] - b'0') * 10 + (b[1] - b'0') < 24
+        && b[3] < b'6'
+}
+
+/// Whether `s` is a SHA-256 as the record writes it: 64 lowercase hexadecimal digits.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Whether an observer's or author's name is well-formed: not empty, no surrounding blanks, no
+/// control characters, at most 200 bytes.
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.trim() == s
+        && s.len() <= crate::QUOTE_LIMIT
+        && !s.chars().any(char::is_control)
+}
+
+/// An audit as its events replay.
+struct AuditReplay {
+    contest: usize,
+    alpha: f64,
+    /// The audit over the committed protocols (`None` when the commitment could not be
+    /// recomputed: its problem is already reported).
+    macro_audit: Option<MacroAudit>,
+    seed: Option<String>,
+    rounds: u64,
+    draws: u64,
+    drawn: Vec<UnitIdx>,
+    hand: BTreeMap<UnitIdx, Row>,
+    closed: bool,
+}
+
+/// Checks an audit event against the audit's earlier events and the log before it.
+fn audit_event(
+    def: &Definition,
+    a: &AuditLeaf,
+    pos: usize,
+    hashes: &[Hash],
+    protocols: &[(usize, &ProtocolLeaf)],
+    audits: &mut BTreeMap<u64, AuditReplay>,
+    p: &mut Problems<'_>,
+) {
+    let what = Leaf::Audit(a.clone()).describe();
+    let mut bad = |msg: String| p.push(format!("log entry {pos} ({what}): {msg}"));
+    if let AuditEvent::Committed(c) = &a.event {
+        let expected = audits.keys().next_back().map_or(1, |n| n + 1);
+        if a.audit != expected {
+            bad(format!("audits are numbered in order; the next is audit {expected}"));
+            return;
+        }
+        let contest = match def.election.contest_index(&c.contest) {
+            Some(ci) => ci,
+            None => {
+                bad(format!("contest \"{}\" is not in the definition", crate::quote(&c.contest)));
+                return;
+            }
+        };
+        let alpha = match audit::alpha(&c.risk_limit_percent) {
+            Ok(x) => x,
+            Err(e) => {
+                bad(e);
+                return;
+            }
+        };
+        let mut replay = AuditReplay {
+            contest,
+            alpha,
+            macro_audit: None,
+            seed: None,
+            rounds: 0,
+            draws: 0,
+            drawn: Vec::new(),
+            hand: BTreeMap::new(),
+            closed: false,
+        };
+        if c.method != audit::METHOD {
+            bad(format!("the method \"{}\" is not {}", crate::quote(&c.method), audit::METHOD));
+        }
+        match audit::checkpoint_of(&c.checkpoint) {
+            Err(e) => bad(format!("the checkpoint it commits to cannot be read: {e}")),
+            Ok(cp) if cp.origin != def.leaf.origin => bad(format!(
+                "the checkpoint it commits to names origin {}, not {}",
+                cp.origin, def.leaf.origin
+            )),
+            Ok(cp) if cp.size >= pos as u64 => bad(format!(
+                "it commits to a checkpoint of size {}, which does not precede it",
+                cp.size
+            )),
+            Ok(cp) if crate::merkle::root(&hashes[..cp.size as usize]) != cp.root => bad(format!(
+                "it commits to a checkpoint of size {} whose root is not the log's first {} entries: the bundle commits to another record",
+                cp.size, cp.size
+            )),
+            Ok(cp) => {
+                let covered = protocols
+                    .iter()
+                    .filter(|(j, _)| (*j as u64) < cp.size)
+                    .map(|(j, pr)| (*pr, hashes[*j]));
+                let built = audit::counts_at(def, covered).and_then(|counts| {
+                    audit::build(
+                        def,
+                        &counts,
+                        contest,
+                        &c.risk_limit_percent,
+                        Some(c.first_round_draws),
+                        &c.checkpoint,
+                        cp.size,
+                    )
+                });
+                match built {
+                    Err(e) => bad(format!("its bundle cannot be recomputed: {e}")),
+                    Ok(b) => {
+                        let want = b.file_digests();
+                        for (name, sha) in &want {
+                            match c.files.iter().find(|(n, _)| n == name) {
+                                None => bad(format!("it lists no digest of {name}")),
+                                Some((_, got)) if got != sha => bad(format!(
+                                    "{name} of the bundle recomputed from the record hashes to {sha}, but the commitment states {got}"
+                                )),
+                                Some(_) => {}
+                            }
+                        }
+                        if c.files.len() != want.len() {
+                            bad(format!(
+                                "it lists {} files instead of {}",
+                                c.files.len(),
+                                want.len()
+                            ));
+                        }
+                        if c.digest != b.bundle.digest {
+                            bad(format!(
+                                "the bundle recomputed from the record has digest {}, but it states {}",
+                                b.bundle.digest, c.digest
+                            ));
+                        }
+                        replay.macro_audit = Some(b.audit);
+                    }
+                }
+            }
+        }
+        audits.insert(a.audit, replay);
+        return;
+    }
+    let Some(r) = audits.get_mut(&a.audit) else {
+        bad(format!("audit {} was never committed", a.audit));
+        return;
+    };
+    if r.closed {
+        bad("the audit was already closed".to_owned());
+        return;
+    }
+    match &a.event {
+        AuditEvent::Committed(_) => {}
+        AuditEvent::Seed { seed } => {
+            if r.seed.is_some() {
+                bad("the audit's seed was already entered".to_owned());
+            } else if seed.trim().is_empty() {
+                bad("the seed is empty".to_owned());
+            } else {
+                r.seed = Some(seed.clone());
+            }
+        }
+        AuditEvent::Drawn { round, draws } => {
+            let Some(seed) = r.seed.clone() else {
+                bad("stations were drawn before the seed was entered".to_owned());
+                return;
+            };
+            if *round != r.rounds + 1 {
+                bad(format!("round {round} follows round {}", r.rounds));
+            }
+            if *draws == 0 {
+                bad("a round draws at least one station".to_owned());
+            }
+            r.rounds = (*round).max(r.rounds);
+            r.draws = r.draws.saturating_add(*draws);
+            if let Some(m) = &r.macro_audit {
+                r.drawn = audit::drawn_units(m, &seed, r.draws);
+            }
+        }
+        AuditEvent::HandCount { unit, lines } => {
+            let contest = &def.election.contests()[r.contest];
+            let u = match certify::resolve(def, contest.id().as_str(), unit) {
+                Ok((_, u)) => u,
+                Err(e) => {
+                    bad(e);
+                    return;
+                }
+            };
+            if r.draws == 0 {
+                bad("a station was hand-counted before any was drawn".to_owned());
+                return;
+            }
+            if r.macro_audit.is_some() && !r.drawn.contains(&u) {
+                bad(format!(
+                    "{unit} is not among the {} draws the sampler made from the committed bundle and the seed",
+                    r.draws
+                ));
+            }
+            if r.hand.contains_key(&u) {
+                bad(format!("{unit} was already hand-counted in this audit"));
+            }
+            match audit::hand_count_row(contest, lines) {
+                Err(e) => bad(e),
+                Ok(row) => {
+                    r.hand.entry(u).or_insert(row);
+                }
+            }
+        }
+        AuditEvent::Closed { risk, result } => {
+            r.closed = true;
+            let (Some(m), Some(seed)) = (&r.macro_audit, &r.seed) else {
+                if r.seed.is_none() {
+                    bad("the audit was closed before its seed was entered".to_owned());
+                }
+                return;
+            };
+            match audit::evaluate(m, r.alpha, seed, r.draws, &r.hand) {
+                Err(e) => bad(format!("the audit was closed although {e}")),
+                Ok(e) => {
+                    let want = audit::risk_text(e.risk);
+                    if &want != risk {
+                        bad(format!(
+                            "the hand counts give a measured risk of {want}, but it states {risk}"
+                        ));
+                    }
+                    match audit::result_of(&e.next) {
+                        None => {
+                            bad("the audit was closed while its evaluation asks for more draws"
+                                .to_owned())
+                        }
+                        Some(w) if w != result => bad(format!(
+                            "the hand counts give the result {w}, but it states {result}"
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Checks what each entry means against the definition and the entries before it.
 fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Problems<'_>) {
     let eid = def.leaf.election.id.as_str();
@@ -341,6 +593,10 @@ fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Pro
     let mut turnout_seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
     let mut protocols: Vec<(usize, &ProtocolLeaf)> = Vec::new();
     let mut next_cert = 1u64;
+    // (contest, unit, observer) → the observer's latest copy version.
+    let mut observed: HashMap<(usize, usize, String), u64> = HashMap::new();
+    let mut observed_turnout: HashMap<(usize, String, String), usize> = HashMap::new();
+    let mut audits: BTreeMap<u64, AuditReplay> = BTreeMap::new();
     for (i, leaf) in input.leaves.iter().enumerate() {
         let Ok(leaf) = leaf else { continue };
         let pos = i + 1;
@@ -442,6 +698,78 @@ fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Pro
                     ));
                 }
             }
+            Leaf::Observation(o) => {
+                let d = leaf.describe();
+                let (c, u) = match certify::resolve(def, &o.contest, &o.unit) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        p.push(format!("log entry {pos} ({d}): {e}"));
+                        continue;
+                    }
+                };
+                match certify::lines_row(&def.election.contests()[c], &o.lines) {
+                    Err(e) => p.push(format!("log entry {pos} ({d}): {e}")),
+                    Ok(_) if o.lines.is_empty() => {
+                        p.push(format!("log entry {pos} ({d}): the copy holds no line"))
+                    }
+                    Ok(_) => {}
+                }
+                if !is_name(&o.observer) {
+                    p.push(format!("log entry {pos} ({d}): the observer's id is malformed"));
+                }
+                if let Some(h) = &o.photo_sha256 {
+                    if !is_sha256_hex(h) {
+                        p.push(format!(
+                            "log entry {pos} ({d}): the photo's SHA-256 \"{}\" is not 64 lowercase hexadecimal digits",
+                            crate::quote(h)
+                        ));
+                    }
+                }
+                let cur = observed.entry((c, u, o.observer.clone())).or_insert(0);
+                if o.version != *cur + 1 {
+                    p.push(format!(
+                        "log entry {pos} ({d}) follows version {}: a version is missing, repeated or out of order",
+                        *cur
+                    ));
+                }
+                if o.version > 1 && o.reason.trim().is_empty() {
+                    p.push(format!(
+                        "log entry {pos} ({d}) supersedes an earlier copy without a reason"
+                    ));
+                }
+                *cur = o.version.max(*cur);
+            }
+            Leaf::ObservedTurnout(t) => {
+                let d = leaf.describe();
+                match def.tree.index_of(&t.unit) {
+                    None => p.push(format!(
+                        "log entry {pos} ({d}): unit {} is not in the definition",
+                        t.unit
+                    )),
+                    Some(u) => {
+                        if !def.tree.children(u).is_empty() {
+                            p.push(format!(
+                                "log entry {pos} ({d}): unit {} is not a polling station",
+                                t.unit
+                            ));
+                        }
+                        let key = (u, t.hour.clone(), t.observer.clone());
+                        if let Some(first) = observed_turnout.insert(key, pos) {
+                            p.push(format!(
+                                "log entries {first} and {pos} both report {}'s count at {} at {}",
+                                t.observer, t.unit, t.hour
+                            ));
+                        }
+                    }
+                }
+                if !is_time_of_day(&t.hour) {
+                    p.push(format!("log entry {pos} ({d}): {} is not a time of day HH:MM", t.hour));
+                }
+                if !is_name(&t.observer) {
+                    p.push(format!("log entry {pos} ({d}): the observer's id is malformed"));
+                }
+            }
+            Leaf::Audit(a) => audit_event(def, a, pos, hashes, &protocols, &mut audits, p),
             Leaf::Certification(c) => {
                 if c.seq != next_cert {
                     p.push(format!(

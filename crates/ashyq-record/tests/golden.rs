@@ -187,3 +187,137 @@ fn tree_checkpoint_and_note_are_pinned() {
     );
     assert_eq!(signer.sign_checkpoint(&c).unwrap(), "ashyq/kz-test\n5\nELmI6Syx0prlQwprBMuWn8nRnpyIsfy+xfHAj9Msgkc=\n\n\u{2014} ashyq/kz-test I6csX1QaSXpHuHB2uJBdapkDEgepLADWwQ9M8LhNpOgVj0n6N1Z5+fuUFk4y+MAIwgIJAKPM8uM3iLP4zdJ+hm0yOwI=\n");
 }
+
+/// The leaves of observers and audits (added with record format 2; additive: the kinds above
+/// keep their bytes).
+fn golden_observe() -> Vec<(Leaf, &'static str, &'static str)> {
+    let audit = |event| {
+        Leaf::Audit(AuditLeaf {
+            election: "kz-test".into(),
+            audit: 1,
+            author: "audit board".into(),
+            at: "2023-03-21T09:00:00Z".into(),
+            event,
+        })
+    };
+    vec![
+        (
+            Leaf::Observation(ObservationLeaf {
+                election: "kz-test".into(),
+                contest: "mazhilis-list".into(),
+                unit: "S1".into(),
+                observer: "adil-soz".into(),
+                version: 2,
+                author: "Айгерим".into(),
+                at: "2023-03-19T16:00:00Z".into(),
+                reason: "a clearer photo of the signed copy".into(),
+                photo_sha256: Some("0f".repeat(32)),
+                findings: vec!["R4".into()],
+                lines: vec![("ballots_issued".into(), 900), ("amanat".into(), 480)],
+            }),
+            r#"{"leaf":"ashyq/observation","election":"kz-test","contest":"mazhilis-list","unit":"S1","observer":"adil-soz","version":2,"author":"Айгерим","at":"2023-03-19T16:00:00Z","reason":"a clearer photo of the signed copy","photo_sha256":"0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f","findings":["R4"],"lines":{"ballots_issued":900,"amanat":480}}"#,
+            "cc26419c773107b70ffda53234a1af5e0823fb35c52ce8b5ded704e20d5b1275",
+        ),
+        (
+            Leaf::Observation(ObservationLeaf {
+                election: "kz-test".into(),
+                contest: "ref".into(),
+                unit: "S1".into(),
+                observer: "adil-soz".into(),
+                version: 1,
+                author: "import".into(),
+                at: "2023-03-19T16:00:00Z".into(),
+                reason: String::new(),
+                photo_sha256: None,
+                findings: vec![],
+                lines: vec![("yes".into(), 3)],
+            }),
+            r#"{"leaf":"ashyq/observation","election":"kz-test","contest":"ref","unit":"S1","observer":"adil-soz","version":1,"author":"import","at":"2023-03-19T16:00:00Z","reason":"","findings":[],"lines":{"yes":3}}"#,
+            "2087d042b9c74058c523106c841bd25a321dec46b6f3f90f03a13138836d735f",
+        ),
+        (
+            Leaf::ObservedTurnout(ObservedTurnoutLeaf {
+                election: "kz-test".into(),
+                unit: "S1".into(),
+                hour: "11:30".into(),
+                voters: 97,
+                observer: "adil-soz".into(),
+                author: "Bolat".into(),
+                at: "2023-03-19T06:31:00Z".into(),
+            }),
+            r#"{"leaf":"ashyq/observed_turnout","election":"kz-test","unit":"S1","hour":"11:30","voters":97,"observer":"adil-soz","author":"Bolat","at":"2023-03-19T06:31:00Z"}"#,
+            "02a80373db89692512b89d7ac64e0822761ca4dbd5deb686a63e43587c1c5c1d",
+        ),
+        (
+            audit(AuditEvent::Committed(AuditCommitment {
+                contest: "ref".into(),
+                method: "macro".into(),
+                risk_limit_percent: "5".into(),
+                first_round_draws: 15,
+                checkpoint: "ashyq/kz-test\n4\nELmI6Syx0prlQwprBMuWn8nRnpyIsfy+xfHAj9Msgkc=\n"
+                    .into(),
+                files: vec![
+                    ("checkpoint.txt".into(), "01".repeat(32)),
+                    ("manifest.csv".into(), "02".repeat(32)),
+                    ("assertions.csv".into(), "03".repeat(32)),
+                    ("parameters.toml".into(), "04".repeat(32)),
+                    ("commitment.txt".into(), "05".repeat(32)),
+                ],
+                digest: "05".repeat(32),
+            })),
+            r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"committed","author":"audit board","at":"2023-03-21T09:00:00Z","contest":"ref","method":"macro","risk_limit_percent":"5","first_round_draws":15,"checkpoint":"ashyq/kz-test\n4\nELmI6Syx0prlQwprBMuWn8nRnpyIsfy+xfHAj9Msgkc=\n","files":{"checkpoint.txt":"0101010101010101010101010101010101010101010101010101010101010101","manifest.csv":"0202020202020202020202020202020202020202020202020202020202020202","assertions.csv":"0303030303030303030303030303030303030303030303030303030303030303","parameters.toml":"0404040404040404040404040404040404040404040404040404040404040404","commitment.txt":"0505050505050505050505050505050505050505050505050505050505050505"},"digest":"0505050505050505050505050505050505050505050505050505050505050505"}"#,
+            "2c090223d77a2b32316fc27f830d986e5849ed2580f58996bb8730877138a1f8",
+        ),
+        (
+            audit(AuditEvent::Seed { seed: "1 6 2 3 5 4".into() }),
+            r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"seed","author":"audit board","at":"2023-03-21T09:00:00Z","seed":"1 6 2 3 5 4"}"#,
+            "4a72a5c3ed900858c95beb6af2b0bfbb01363155f289621161f6584a10140954",
+        ),
+        (
+            audit(AuditEvent::Drawn { round: 1, draws: 15 }),
+            r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"drawn","author":"audit board","at":"2023-03-21T09:00:00Z","round":1,"draws":15}"#,
+            "0b9c16932613215db2d30efa3d7199bd5301fb4b72826f34c03ab7d4dc3843bd",
+        ),
+        (
+            audit(AuditEvent::HandCount {
+                unit: "S1".into(),
+                lines: vec![("ballots_issued".into(), 10), ("yes".into(), 6), ("no".into(), 4)],
+            }),
+            r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"hand_count","author":"audit board","at":"2023-03-21T09:00:00Z","unit":"S1","lines":{"ballots_issued":10,"yes":6,"no":4}}"#,
+            "d5b671eb17e00e89556369f7b797ac0cc4a6fc7900954694a46e2fa9495f52ee",
+        ),
+        (
+            audit(AuditEvent::Closed { risk: "0.0371".into(), result: "confirmed".into() }),
+            r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"closed","author":"audit board","at":"2023-03-21T09:00:00Z","risk":"0.0371","result":"confirmed"}"#,
+            "60a0758762bb526e1861c63017e91c7c3d99648b9d7dd563bf1066f8549f1639",
+        ),
+    ]
+}
+
+#[test]
+fn observer_and_audit_leaves_read_as_documented_and_are_pinned() {
+    for (leaf, text, want) in golden_observe() {
+        let bytes = leaf.to_bytes();
+        assert_eq!(String::from_utf8(bytes.clone()).unwrap(), text, "{}", leaf.kind());
+        assert_eq!(Leaf::parse(&bytes).unwrap(), leaf, "{} does not round-trip", leaf.kind());
+        assert_eq!(
+            hex::encode(leaf.hash()),
+            want,
+            "the canonical form of a {} leaf changed:\n{text}",
+            leaf.kind()
+        );
+    }
+}
+
+#[test]
+fn observer_and_audit_leaves_are_parsed_strictly() {
+    for (leaf, text, _) in golden_observe() {
+        // An unknown key, a missing key, a re-ordered key: not the canonical form.
+        let extra = text.replacen("{\"leaf\"", "{\"x\":1,\"leaf\"", 1);
+        assert!(Leaf::parse(extra.as_bytes()).is_err(), "{}: {extra}", leaf.kind());
+        let spaced = text.replacen(",\"election\"", ", \"election\"", 1);
+        assert!(Leaf::parse(spaced.as_bytes()).is_err(), "{}: {spaced}", leaf.kind());
+    }
+    let bad = r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"shredded","author":"a","at":"t"}"#;
+    assert!(Leaf::parse(bad.as_bytes()).unwrap_err().contains("unknown audit event"));
+}

@@ -3,6 +3,7 @@
 //! two never disagree.
 #![deny(missing_docs)]
 
+pub mod compare;
 mod json;
 mod text;
 

@@ -71,7 +71,7 @@ fn log_size(n: i64) -> Result<u64, ApiError> {
     u64::try_from(n).map_err(|_| ApiError::bad_request(format!("a log size is 0 or more; got {n}")))
 }
 
-fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
+pub(crate) fn snapshot(state: &AppState, election: &str) -> Result<Arc<Snapshot>, ApiError> {
     state.views.get(election).ok_or_else(|| {
         ApiError::not_found(format!(
             "election \"{}\" is not in the record",
@@ -473,7 +473,7 @@ pub(crate) async fn authenticate(
 }
 
 /// Checks role and scope for a write to `unit` of `election`.
-fn authorize(
+pub(crate) fn authorize(
     token: &TokenInfo,
     s: &Snapshot,
     unit: &str,
@@ -502,13 +502,13 @@ fn authorize(
     Ok(())
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!("the request body is not the expected JSON: {e}"))
     })
 }
 
-fn idempotency(
+pub(crate) fn idempotency(
     headers: &HeaderMap,
     token: &TokenInfo,
     election: &str,
@@ -532,12 +532,12 @@ fn idempotency(
     }))
 }
 
-fn author(token: &TokenInfo, given: Option<String>) -> String {
+pub(crate) fn author(token: &TokenInfo, given: Option<String>) -> String {
     let who = given.filter(|a| !a.trim().is_empty()).unwrap_or_else(|| token.label.clone());
     format!("{} [token {}]", who.trim(), token.id)
 }
 
-async fn queue<T>(
+pub(crate) async fn queue<T>(
     state: &AppState,
     job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job,
 ) -> Result<T, ApiError> {

@@ -10,7 +10,10 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::sync::Arc;
 use std::time::Duration;
 
-use ashyq_store::{Clock, OpenMode, Signer, Store, StoreError, Submission, Submitted};
+use ashyq_store::{
+    Clock, ObservationInput, Observed, ObservedTurnoutInput, OpenMode, Receipt, Signer, Store,
+    StoreError, Submission, Submitted,
+};
 use tokio::sync::oneshot;
 
 use crate::live::LiveViews;
@@ -43,6 +46,24 @@ pub enum Job {
         snapshot: (String, String, u64, String, String),
         /// Where the answer goes.
         reply: oneshot::Sender<Result<Vec<String>, StoreError>>,
+    },
+    /// An observer's copy of a protocol (consecutive copies of one election are group-committed).
+    Observe {
+        /// Election id.
+        election: String,
+        /// The copy.
+        observation: ObservationInput,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<Observed, StoreError>>,
+    },
+    /// An observer's own count of voters.
+    ObserveTurnout {
+        /// Election id.
+        election: String,
+        /// The count.
+        count: ObservedTurnoutInput,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<Receipt, StoreError>>,
     },
 }
 
@@ -115,6 +136,43 @@ fn follow(mut store: Store, poked: Receiver<()>, views: Arc<LiveViews>, every: D
     }
 }
 
+/// A queued observer's copy: election, copy, where its answer goes.
+type PendingCopy = (String, ObservationInput, oneshot::Sender<Result<Observed, StoreError>>);
+
+/// A group commit's failure, as each of its callers is told.
+fn batch_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Key(m) => StoreError::Key(m.clone()),
+        StoreError::Backend(b) => StoreError::Backend(b.clone()),
+        other => StoreError::Backend(ashyq_store::BackendError {
+            kind: ashyq_store::BackendErrorKind::Other,
+            message: other.to_string(),
+        }),
+    }
+}
+
+/// Writes the queued copies of one election in one transaction.
+fn flush_copies(store: &mut Store, pending: &mut Vec<PendingCopy>) {
+    if pending.is_empty() {
+        return;
+    }
+    let election = pending[0].0.clone();
+    let copies: Vec<ObservationInput> = pending.iter().map(|p| p.1.clone()).collect();
+    match store.observe_many(&election, &copies) {
+        Ok(results) => {
+            for ((_, _, reply), r) in pending.drain(..).zip(results) {
+                let _ = reply.send(r);
+            }
+        }
+        Err(e) => {
+            tracing::error!(election = %election, error = %e, "a group commit of observer copies failed; every copy of it is refused");
+            for (_, _, reply) in pending.drain(..) {
+                let _ = reply.send(Err(batch_error(&e)));
+            }
+        }
+    }
+}
+
 fn writer(mut store: Store, rx: Receiver<Job>, poke: SyncSender<()>, batch_max: usize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -157,8 +215,34 @@ fn writer(mut store: Store, rx: Receiver<Job>, poke: SyncSender<()>, batch_max: 
                 }
             }
         };
+        let mut copies: Vec<PendingCopy> = Vec::new();
         for job in batch {
+            if !matches!(job, Job::Observe { .. }) {
+                flush_copies(&mut store, &mut copies);
+            }
             match job {
+                Job::Observe { election, observation, reply } => {
+                    flush(&mut store, &mut pending);
+                    if copies.first().is_some_and(|p| p.0 != election) {
+                        flush_copies(&mut store, &mut copies);
+                    }
+                    copies.push((election, observation, reply));
+                }
+                Job::ObserveTurnout { election, count, reply } => {
+                    flush(&mut store, &mut pending);
+                    let r = store.observe_turnout_all(&election, std::slice::from_ref(&count));
+                    let _ = reply.send(match r {
+                        Ok(Ok(mut receipts)) => receipts
+                            .pop()
+                            .ok_or_else(|| StoreError::Invalid("the count was not stored".into())),
+                        Ok(Err(mut refused)) => {
+                            Err(refused.pop().map(|(_, e)| e).unwrap_or_else(|| {
+                                StoreError::Invalid("the count was refused".into())
+                            }))
+                        }
+                        Err(e) => Err(e),
+                    });
+                }
                 Job::Submit { election, submission, reply } => {
                     if pending.first().is_some_and(|p| p.0 != election) {
                         flush(&mut store, &mut pending);
@@ -178,6 +262,7 @@ fn writer(mut store: Store, rx: Receiver<Job>, poke: SyncSender<()>, batch_max: 
             }
         }
         flush(&mut store, &mut pending);
+        flush_copies(&mut store, &mut copies);
         // The follower shows the writes (a full channel means a poke is already pending).
         let _ = poke.try_send(());
     }

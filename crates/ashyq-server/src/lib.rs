@@ -20,6 +20,7 @@ pub mod intake;
 pub mod json;
 pub mod limit;
 pub mod live;
+pub mod observe;
 pub mod pages;
 pub mod pool;
 pub mod publish;
@@ -45,6 +46,15 @@ use crate::limit::{Limiter, Rate};
 use crate::live::LiveViews;
 use crate::pool::Pool;
 use crate::register::RegisterPaths;
+
+/// Adds the observers' paths and schemas to the API's OpenAPI document.
+struct ObservePaths;
+
+impl utoipa::Modify for ObservePaths {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.merge(observe::ObserveDoc::openapi());
+    }
+}
 
 /// How a server runs.
 #[derive(Clone)]
@@ -197,7 +207,7 @@ impl AppState {
         api::submit_turnout, api::export
     ),
     components(schemas(error::ErrorBody, error::FindingJson, live::LiveEvent)),
-    modifiers(&Security, &RegisterPaths)
+    modifiers(&RegisterPaths, &ObservePaths, &Security)
 )]
 pub struct ApiDoc;
 
@@ -286,7 +296,7 @@ pub fn app(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/elections/{election}/export/{format}", get(api::export))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let reads = reads.merge(register::routes());
-    let timed = writes.merge(reads).merge(pages::routes()).layer(
+    let timed = writes.merge(reads).merge(pages::routes()).merge(observe::routes()).layer(
         tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,

@@ -1,6 +1,7 @@
 //! The record in a database: every protocol of an election, every version of it, double
-//! entries, turnout snapshots and certifications, stored in embedded SQLite or in PostgreSQL
-//! behind one interface. This is the only crate of Ashyq that knows SQL; what the record *is*
+//! entries, turnout snapshots and certifications, and beside them observers' copies of
+//! protocols, observers' turnout counts and the events of risk-limiting audits (which never feed
+//! the official totals), stored in embedded SQLite or in PostgreSQL behind one interface. This is the only crate of Ashyq that knows SQL; what the record *is*
 //! (canonical leaves, the Merkle log, checkpoints, the verification procedure) lives in the
 //! record kernel, `ashyq-record`, which this crate stores and reads back.
 //!
@@ -21,10 +22,12 @@
 
 mod access;
 mod append;
+mod audit;
 mod db;
 mod error;
 mod import;
 mod log;
+mod observe;
 pub mod register;
 mod rows;
 mod schema;
@@ -44,9 +47,14 @@ use ashyq_record::Timestamp;
 use sha2::{Digest, Sha256};
 
 pub use crate::access::{IdempotencyKey, Role, TokenInfo};
+pub use crate::audit::{AuditCommitted, AuditEvaluation, AuditInfo, AuditRound};
 use crate::db::Db;
 pub use crate::error::{BackendError, BackendErrorKind, StoreError};
 pub use crate::log::{ConsistencyProof, InclusionProof, LogState, LoggedVersion};
+pub use crate::observe::{
+    Disputed, Observation, ObservationInput, Observed, ObservedTurnout, ObservedTurnoutInput,
+    RecordComparison,
+};
 pub use ashyq_core::checks::PlausibilityLimits;
 pub use ashyq_record::verify::TURNOUT_HOURS;
 pub use ashyq_record::Signer;

@@ -8,7 +8,8 @@ use ashyq_core::election::{ContestInfo, ElectionInfo, NameInfo, OptionInfo};
 use ashyq_core::units::UnitInfo;
 use ashyq_record::certify::Definition;
 use ashyq_record::leaf::{
-    CertificationLeaf, DefinitionLeaf, EntryLeaf, Leaf, ProtocolLeaf, TurnoutLeaf,
+    AuditCommitment, AuditEvent, AuditLeaf, CertificationLeaf, DefinitionLeaf, EntryLeaf, Leaf,
+    ObservationLeaf, ObservedTurnoutLeaf, ProtocolLeaf, TurnoutLeaf,
 };
 use ashyq_record::merkle;
 use ashyq_record::verify::RecordInput;
@@ -349,6 +350,177 @@ fn certification_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, String> {
     }))
 }
 
+/// The columns [`observation_leaf`] reads.
+pub(crate) const OBSERVATION_COLUMNS: &str =
+    "id, contest_idx, unit_idx, observer, version, lines, photo_sha256, author, at, reason, findings";
+
+/// An observation row → its leaf.
+pub(crate) fn observation_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, String> {
+    let (contest, unit) = ids(
+        def,
+        Some(r[1].int().map_err(|e| e.to_string())?),
+        r[2].int().map_err(|e| e.to_string())?,
+    )?;
+    let t = |i: usize| r[i].text().map(str::to_owned).map_err(|e| e.to_string());
+    Ok(Leaf::Observation(ObservationLeaf {
+        election: def.election.id.clone(),
+        contest,
+        unit,
+        observer: t(3)?,
+        version: u64_of(r[4].int().map_err(|e| e.to_string())?, "version")?,
+        lines: parse_lines(&t(5)?)?,
+        photo_sha256: r[6].opt_text().map_err(|e| e.to_string())?.map(str::to_owned),
+        author: t(7)?,
+        at: t(8)?,
+        reason: t(9)?,
+        findings: codes(&t(10)?),
+    }))
+}
+
+fn observed_turnout_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, String> {
+    // id, unit_idx, hour, voters, observer, author, at
+    let (_, unit) = ids(def, None, r[1].int().map_err(|e| e.to_string())?)?;
+    let t = |i: usize| r[i].text().map(str::to_owned).map_err(|e| e.to_string());
+    Ok(Leaf::ObservedTurnout(ObservedTurnoutLeaf {
+        election: def.election.id.clone(),
+        unit,
+        hour: t(2)?,
+        voters: u64_of(r[3].int().map_err(|e| e.to_string())?, "voters")?,
+        observer: t(4)?,
+        author: t(5)?,
+        at: t(6)?,
+    }))
+}
+
+/// The columns [`audit_leaf`] reads.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, audit, event, contest_idx, unit_idx, detail, author, at";
+
+/// What an audit event stores beside its audit number: (contest, unit, detail JSON). The
+/// contest and the unit are stored as indexes by the caller; the detail holds the event's other
+/// keys in their canonical order.
+pub(crate) fn audit_detail(event: &AuditEvent) -> String {
+    use serde_json::{json, Map, Value};
+    let v = match event {
+        AuditEvent::Committed(c) => {
+            let mut files = Map::new();
+            for (n, h) in &c.files {
+                files.insert(n.clone(), Value::from(h.as_str()));
+            }
+            json!({
+                "method": c.method,
+                "risk_limit_percent": c.risk_limit_percent,
+                "first_round_draws": c.first_round_draws,
+                "checkpoint": c.checkpoint,
+                "files": files,
+                "digest": c.digest,
+            })
+        }
+        AuditEvent::Seed { seed } => json!({ "seed": seed }),
+        AuditEvent::Drawn { round, draws } => json!({ "round": round, "draws": draws }),
+        AuditEvent::HandCount { lines, .. } => {
+            json!({ "lines": serde_json::from_str::<Value>(&lines_json(lines)).unwrap_or_default() })
+        }
+        AuditEvent::Closed { risk, result } => json!({ "risk": risk, "result": result }),
+    };
+    v.to_string()
+}
+
+/// An audit event row → its leaf.
+pub(crate) fn audit_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, String> {
+    let e = |x: crate::StoreError| x.to_string();
+    let t = |i: usize| r[i].text().map(str::to_owned).map_err(e);
+    let detail: serde_json::Value =
+        serde_json::from_str(&t(5)?).map_err(|x| format!("the stored detail is not JSON ({x})"))?;
+    let d = detail.as_object().ok_or("the stored detail is not a JSON object")?;
+    let s = |k: &str| -> Result<String, String> {
+        d.get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("the detail's \"{k}\" is missing or not text"))
+    };
+    let n = |k: &str| -> Result<u64, String> {
+        d.get(k)
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| format!("the detail's \"{k}\" is missing or not a count"))
+    };
+    let keys = |want: &[&str]| -> Result<(), String> {
+        if d.len() == want.len() && want.iter().all(|k| d.contains_key(*k)) {
+            Ok(())
+        } else {
+            Err(format!("the detail's keys are not {}", want.join(", ")))
+        }
+    };
+    let contest = r[3].opt_int().map_err(e)?;
+    let unit = r[4].opt_int().map_err(e)?;
+    let kind = t(2)?;
+    let expects = (kind == "committed", kind == "hand_count");
+    if expects != (contest.is_some(), unit.is_some()) {
+        return Err(format!("a {kind} event with the wrong contest or unit columns"));
+    }
+    let event = match kind.as_str() {
+        "committed" => {
+            keys(&[
+                "method",
+                "risk_limit_percent",
+                "first_round_draws",
+                "checkpoint",
+                "files",
+                "digest",
+            ])?;
+            let (c, _) = ids(def, contest, 0)?;
+            let files = d
+                .get("files")
+                .and_then(|v| v.as_object())
+                .ok_or("the detail's \"files\" is not an object")?
+                .iter()
+                .map(|(k, v)| {
+                    v.as_str()
+                        .map(|v| (k.clone(), v.to_owned()))
+                        .ok_or_else(|| format!("the digest of {k} is not text"))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            AuditEvent::Committed(AuditCommitment {
+                contest: c,
+                method: s("method")?,
+                risk_limit_percent: s("risk_limit_percent")?,
+                first_round_draws: n("first_round_draws")?,
+                checkpoint: s("checkpoint")?,
+                files,
+                digest: s("digest")?,
+            })
+        }
+        "seed" => {
+            keys(&["seed"])?;
+            AuditEvent::Seed { seed: s("seed")? }
+        }
+        "drawn" => {
+            keys(&["round", "draws"])?;
+            AuditEvent::Drawn { round: n("round")?, draws: n("draws")? }
+        }
+        "hand_count" => {
+            keys(&["lines"])?;
+            let (_, u) = ids(def, None, unit.unwrap_or(-1))?;
+            let lines = parse_lines(&d.get("lines").map(|v| v.to_string()).unwrap_or_default())?;
+            AuditEvent::HandCount { unit: u, lines }
+        }
+        "closed" => {
+            keys(&["risk", "result"])?;
+            AuditEvent::Closed { risk: s("risk")?, result: s("result")? }
+        }
+        other => {
+            return Err(format!("the audit event \"{}\" is unknown", ashyq_record::quote(other)))
+        }
+    };
+    Ok(Leaf::Audit(AuditLeaf {
+        election: def.election.id.clone(),
+        audit: u64_of(r[1].int().map_err(e)?, "audit number")?,
+        author: t(6)?,
+        at: t(7)?,
+        event,
+    }))
+}
+
 /// Builds a leaf from a row of one of the fact tables.
 type LeafOfRow = fn(&DefinitionLeaf, &Row) -> Result<Leaf, String>;
 
@@ -360,7 +532,7 @@ pub(crate) fn record_input(
 ) -> Result<(RecordInput, Vec<String>), StoreError> {
     let (def, mut extra) = definition_leaf(db, eid)?;
     let mut tables: HashMap<&'static str, BTreeMap<i64, Result<Leaf, String>>> = HashMap::new();
-    let specs: [(&'static str, String, LeafOfRow); 4] = [
+    let specs: [(&'static str, String, LeafOfRow); 7] = [
         (
             "protocol",
             format!("SELECT {PROTOCOL_COLUMNS} FROM protocol_versions WHERE election_id = ?1 ORDER BY id"),
@@ -380,6 +552,21 @@ pub(crate) fn record_input(
             "certification",
             "SELECT seq, at, log_size, inputs_hash, totals_csv FROM certifications WHERE election_id = ?1 ORDER BY seq".to_owned(),
             |d, r| certification_leaf(d, r),
+        ),
+        (
+            "observation",
+            format!("SELECT {OBSERVATION_COLUMNS} FROM observations WHERE election_id = ?1 ORDER BY id"),
+            |d, r| observation_leaf(d, r),
+        ),
+        (
+            "observed_turnout",
+            "SELECT id, unit_idx, hour, voters, observer, author, at FROM observed_turnout WHERE election_id = ?1 ORDER BY id".to_owned(),
+            |d, r| observed_turnout_leaf(d, r),
+        ),
+        (
+            "audit",
+            format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE election_id = ?1 ORDER BY id"),
+            |d, r| audit_leaf(d, r),
         ),
     ];
     for (kind, sql, build) in &specs {

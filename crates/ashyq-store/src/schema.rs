@@ -2,6 +2,11 @@
 //! recorded in `schema_migrations` and never applied twice. New migrations are only ever added
 //! at the end of [`MIGRATIONS`]; a released migration is never edited.
 //!
+//! Migration 4 adds the observers' and auditors' tables beside the official ones: observer
+//! copies of protocols (`observations`, versioned per observer), observers' turnout counts
+//! (`observed_turnout`) and the events of risk-limiting audits (`audit_events`). Nothing that
+//! reads official counts (totals, progress, certification, the live view) reads them.
+//!
 //! Migration 1 (record format 1: protocol versions only in the log, tree heads signed in an
 //! Ashyq-specific form) is retired: format 2 logs every fact and signs C2SP checkpoints, and a
 //! format-1 database cannot be converted without re-signing its history. A database that holds
@@ -174,6 +179,50 @@ CREATE TABLE idempotency (
     PRIMARY KEY (scope, key)
 );
 "#,
+), (
+    4,
+    "observers and audits beside the official record: observer copies of protocols, observers' turnout counts, audit events",
+    r#"
+CREATE TABLE observations (
+    id BIGINT PRIMARY KEY,
+    election_id TEXT NOT NULL REFERENCES elections(id),
+    contest_idx BIGINT NOT NULL,
+    unit_idx BIGINT NOT NULL,
+    observer TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    lines TEXT NOT NULL,
+    photo_sha256 TEXT,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    UNIQUE (election_id, contest_idx, unit_idx, observer, version)
+);
+CREATE INDEX observations_contest ON observations (election_id, contest_idx, unit_idx);
+CREATE TABLE observed_turnout (
+    id BIGINT PRIMARY KEY,
+    election_id TEXT NOT NULL REFERENCES elections(id),
+    unit_idx BIGINT NOT NULL,
+    hour TEXT NOT NULL,
+    voters BIGINT NOT NULL,
+    observer TEXT NOT NULL,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (election_id, unit_idx, observer, hour)
+);
+CREATE TABLE audit_events (
+    id BIGINT PRIMARY KEY,
+    election_id TEXT NOT NULL REFERENCES elections(id),
+    audit BIGINT NOT NULL,
+    event TEXT NOT NULL,
+    contest_idx BIGINT,
+    unit_idx BIGINT,
+    detail TEXT NOT NULL,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX audit_events_audit ON audit_events (election_id, audit);
+"#,
 )];
 
 /// Tables beside the record (access control, retries): not facts of any election, never in
@@ -182,7 +231,7 @@ pub(crate) const ACCESS_TABLES: [(&str, &str); 2] =
     [("tokens", "id"), ("idempotency", "scope, key")];
 
 /// Every table of the record with its ordering key (content digests, tamper tests).
-pub(crate) const TABLES: [(&str, &str); 14] = [
+pub(crate) const TABLES: [(&str, &str); 17] = [
     ("schema_migrations", "version"),
     ("elections", "id"),
     ("units", "election_id, idx"),
@@ -197,6 +246,9 @@ pub(crate) const TABLES: [(&str, &str); 14] = [
     ("log_frontiers", "election_id, size"),
     ("checkpoints", "election_id, size"),
     ("record_keys", "election_id"),
+    ("observations", "id"),
+    ("observed_turnout", "id"),
+    ("audit_events", "id"),
 ];
 
 fn has_table(db: &mut Db, name: &str) -> Result<bool, StoreError> {

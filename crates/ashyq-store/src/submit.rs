@@ -28,7 +28,7 @@ fn finding_codes(findings: &[CheckFinding]) -> Vec<String> {
     findings.iter().map(|f| f.code.clone()).collect()
 }
 
-fn core_findings(contest: &Contest, f: Vec<Finding>) -> Vec<CheckFinding> {
+pub(crate) fn core_findings(contest: &Contest, f: Vec<Finding>) -> Vec<CheckFinding> {
     f.into_iter()
         .map(|f| CheckFinding {
             code: f.code.to_string(),
@@ -409,7 +409,7 @@ impl Store {
         Ok(f)
     }
 
-    fn row_from_values(
+    pub(crate) fn row_from_values(
         contest: &Contest,
         base: Option<Row>,
         values: &[(String, u64)],

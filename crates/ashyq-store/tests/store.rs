@@ -228,9 +228,9 @@ fn digest(b: &mut Backend) -> String {
 }
 
 fn opening_never_creates_and_migrations_apply_once(b: &mut Backend) {
-    assert_eq!(b.store.schema_version().expect("version"), 3);
+    assert_eq!(b.store.schema_version().expect("version"), 4);
     let mut again = b.reopen();
-    assert_eq!(again.schema_version().expect("version"), 3);
+    assert_eq!(again.schema_version().expect("version"), 4);
     let before = digest(b);
     let _third = Store::open(&b.url, OpenMode::Create, clock()).expect("open again");
     assert_eq!(digest(b), before, "opening an existing record changes nothing");

@@ -20,6 +20,7 @@ use ashyq_core::checks::{check_protocol, Severity};
 use ashyq_package::Package;
 use serde_json::json;
 
+use super::record::{load_key, open_store};
 use super::{load_package, print, Format};
 
 /// Arguments of `ashyq audit`.
@@ -67,6 +68,68 @@ pub(crate) enum Action {
     /// confirmed, how many more stations to draw, or a full hand count. Exit 0 when confirmed,
     /// 1 otherwise.
     Evaluate(EvaluateArgs),
+    /// Close an audit kept in the record (--db) with its measured risk: confirmed, or escalated
+    /// to a full hand count. Refused while a drawn station awaits its hand count or more draws
+    /// are needed. Exit 0 when confirmed, 1 when a full hand count is required.
+    Close(CloseArgs),
+}
+
+/// Keeping the audit in the record: with --db, `commit` makes the bundle from the record's own
+/// protocols at its current checkpoint, `sample` enters the seed and records each round of
+/// draws, `evaluate` enters hand counts of drawn stations and re-runs the audit from the
+/// record, `close` records the result; each is a leaf of the election's log, which
+/// `ashyq verify` replays (the bundle recomputed, the draws from the seed, only drawn stations
+/// hand-counted).
+#[derive(clap::Args, Debug)]
+pub(crate) struct InRecord {
+    /// The record (sqlite:PATH or postgres://…) that keeps the audit.
+    #[arg(long, value_name = "URL")]
+    pub(crate) db: Option<String>,
+    /// Record mode: the election (needed only when the record holds several).
+    #[arg(long, value_name = "ID", requires = "db")]
+    pub(crate) election: Option<String>,
+    /// Record mode: the audit's number (default: the latest audit).
+    #[arg(long, value_name = "N", requires = "db")]
+    pub(crate) audit: Option<u64>,
+    /// Record mode: the commission's key file (a signed record accepts writes only with its key).
+    #[arg(long, value_name = "FILE", requires = "db")]
+    pub(crate) key: Option<PathBuf>,
+    /// Record mode: who enters this audit event (required for every write).
+    #[arg(long, requires = "db")]
+    pub(crate) author: Option<String>,
+}
+
+impl InRecord {
+    fn author(&self) -> Result<&str> {
+        self.author
+            .as_deref()
+            .ok_or_else(|| anyhow!("give --author: who enters this audit event into the record"))
+    }
+
+    /// Opens the record (for writing when `write`), the election and the audit number.
+    fn open(&self, write: bool) -> Result<(ashyq_store::Store, String, Option<u64>)> {
+        let url = self.db.as_deref().unwrap_or_default();
+        let mut store = open_store(url, ashyq_store::OpenMode::Existing)?;
+        if write {
+            store.set_signer(load_key(self.key.as_deref(), false)?);
+        }
+        let e = store.election_id(self.election.as_deref())?;
+        Ok((store, e, self.audit))
+    }
+
+    fn audit_of(&self, store: &mut ashyq_store::Store, e: &str) -> Result<u64> {
+        Ok(match self.audit {
+            Some(n) => n,
+            None => store.latest_audit(e, None)?,
+        })
+    }
+}
+
+/// Arguments of `ashyq audit close`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CloseArgs {
+    #[command(flatten)]
+    pub(crate) record: InRecord,
 }
 
 /// Arguments of `ashyq audit sample-size`.
@@ -161,56 +224,69 @@ pub(crate) struct AssertionsArgs {
 /// Arguments of `ashyq audit commit`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct CommitArgs {
-    /// The official package (the record's protocols).
-    pub(crate) package: PathBuf,
-    /// The record's checkpoint (signed tree head) as a text file, committed as given.
-    #[arg(long)]
-    pub(crate) checkpoint: PathBuf,
+    /// The official package (the record's protocols); with --db, the record's own protocols.
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) package: Option<PathBuf>,
+    /// The record's checkpoint (signed tree head) as a text file, committed as given; with
+    /// --db, the record's current checkpoint.
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) checkpoint: Option<PathBuf>,
     /// Risk limit in percent.
     #[arg(long, value_name = "PERCENT")]
     pub(crate) risk_limit: f64,
     /// The contest (default: the package's only contest).
     #[arg(long)]
     pub(crate) contest: Option<String>,
-    /// The bundle folder to write (must not exist or be empty).
-    #[arg(long)]
-    pub(crate) out: PathBuf,
+    /// The bundle folder to write (must not exist or be empty); optional with --db.
+    #[arg(long, required_unless_present = "db")]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) record: InRecord,
 }
 
 /// Arguments of `ashyq audit sample`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct SampleArgs {
-    /// The committed bundle folder.
-    #[arg(long)]
-    pub(crate) bundle: PathBuf,
-    /// The public seed, drawn after the bundle's digest was published.
+    /// The committed bundle folder (with --db: the audit in the record).
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) bundle: Option<PathBuf>,
+    /// The public seed, drawn after the bundle's digest was published (with --db: entered into
+    /// the record the first time, and must be the same afterwards).
     #[arg(long)]
     pub(crate) seed: String,
-    /// Number of draws (default: the first-round size from the bundle's parameters).
+    /// Number of draws (default: the first-round size from the bundle's parameters; with --db,
+    /// for a later round, as many as the evaluation of the hand counts so far asks for).
     #[arg(long)]
     pub(crate) draws: Option<usize>,
-    /// Draws already made in earlier rounds (they are skipped).
-    #[arg(long, default_value_t = 0)]
+    /// Draws already made in earlier rounds (they are skipped; with --db the record counts them).
+    #[arg(long, default_value_t = 0, conflicts_with = "db")]
     pub(crate) from: usize,
+    #[command(flatten)]
+    pub(crate) record: InRecord,
 }
 
 /// Arguments of `ashyq audit evaluate`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct EvaluateArgs {
     /// The committed bundle folder.
-    #[arg(long)]
-    pub(crate) bundle: PathBuf,
-    /// The public seed.
-    #[arg(long)]
-    pub(crate) seed: String,
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) bundle: Option<PathBuf>,
+    /// The public seed (with --db: the record's).
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) seed: Option<String>,
     /// The official package the bundle was made from (checked against the bundle).
-    pub(crate) package: PathBuf,
-    /// The hand counts: a package with a protocol for every station drawn so far.
-    #[arg(long)]
-    pub(crate) hand_count: PathBuf,
-    /// The number of draws made so far (all rounds).
-    #[arg(long)]
-    pub(crate) draws: usize,
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) package: Option<PathBuf>,
+    /// The hand counts: a package with a protocol for every station drawn so far (with --db:
+    /// the protocols of drawn stations not yet hand-counted are entered into the record, through
+    /// the protocol checks; optional).
+    #[arg(long, required_unless_present = "db")]
+    pub(crate) hand_count: Option<PathBuf>,
+    /// The number of draws made so far (all rounds; with --db the record counts them).
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) draws: Option<usize>,
+    #[command(flatten)]
+    pub(crate) record: InRecord,
 }
 
 pub(crate) fn run(args: &AuditArgs) -> Result<ExitCode> {
@@ -220,7 +296,14 @@ pub(crate) fn run(args: &AuditArgs) -> Result<ExitCode> {
         Action::Assertions(a) => assertions(a),
         Action::Commit(a) => commit(a),
         Action::Sample(a) => sample(a),
-        Action::Evaluate(a) => evaluate(a),
+        Action::Evaluate(a) => {
+            if a.record.db.is_some() {
+                evaluate_in_record(a)
+            } else {
+                evaluate(a)
+            }
+        }
+        Action::Close(a) => close(a),
     }
 }
 
@@ -457,12 +540,21 @@ fn counts_hash(p: &Package) -> Result<String> {
 
 fn commit(a: &CommitArgs) -> Result<ExitCode> {
     let alpha = alpha_of(a.risk_limit)?;
-    if a.out.exists() && fs::read_dir(&a.out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} exists and is not empty; a bundle is never overwritten", a.out.display());
+    if let Some(out) = &a.out {
+        if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+            bail!("{} exists and is not empty; a bundle is never overwritten", out.display());
+        }
     }
-    let checkpoint = fs::read_to_string(&a.checkpoint)
-        .with_context(|| format!("cannot read the checkpoint {}", a.checkpoint.display()))?;
-    let p = load_package(&a.package)?;
+    if a.record.db.is_some() {
+        return commit_in_record(a);
+    }
+    let (Some(package), Some(checkpoint_path), Some(out)) = (&a.package, &a.checkpoint, &a.out)
+    else {
+        bail!("give the package, --checkpoint and --out (or --db)");
+    };
+    let checkpoint = fs::read_to_string(checkpoint_path)
+        .with_context(|| format!("cannot read the checkpoint {}", checkpoint_path.display()))?;
+    let p = load_package(package)?;
     let ci = contest_of(&p, a.contest.as_deref())?;
     let (margins, audit) = macro_audit(&p, ci)?;
     let n0 = audit.initial_draws(alpha)?;
@@ -475,14 +567,10 @@ fn commit(a: &CommitArgs) -> Result<ExitCode> {
         &assertions_csv(&margins, &option_ids, &unit_id),
         &parameters_text(&p, ci, a.risk_limit, n0, &counts_hash(&p)?),
     );
-    fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    for (name, text) in &b.files {
-        fs::write(a.out.join(name), text).with_context(|| format!("writing {name}"))?;
-    }
-    fs::write(a.out.join(COMMITMENT), &b.commitment).context("writing the commitment")?;
+    write_bundle(out, &b)?;
     print(&format!(
         "bundle {}: {} stations, {} assertions, first round {n0} draws at a {}% risk limit\npublish this digest before the seed is drawn:\n{}\n",
-        a.out.display(),
+        out.display(),
         audit.batches.len(),
         margins.len(),
         fmt(a.risk_limit),
@@ -538,7 +626,11 @@ fn manifest(
 }
 
 fn sample(a: &SampleArgs) -> Result<ExitCode> {
-    let (files, digest) = read_bundle(&a.bundle)?;
+    if a.record.db.is_some() {
+        return sample_in_record(a);
+    }
+    let bundle = a.bundle.as_deref().ok_or_else(|| anyhow!("give --bundle (or --db)"))?;
+    let (files, digest) = read_bundle(bundle)?;
     let m = manifest(&files)?;
     let n = match a.draws {
         Some(n) => n,
@@ -565,8 +657,13 @@ fn sample(a: &SampleArgs) -> Result<ExitCode> {
 }
 
 fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
-    let (files, digest) = read_bundle(&a.bundle)?;
-    let p = load_package(&a.package)?;
+    let (Some(bundle), Some(seed), Some(package), Some(hand_count), Some(n_draws)) =
+        (&a.bundle, &a.seed, &a.package, &a.hand_count, a.draws)
+    else {
+        bail!("give --bundle, --seed, the package, --hand-count and --draws (or --db)");
+    };
+    let (files, digest) = read_bundle(bundle)?;
+    let p = load_package(package)?;
     let contest_id = parameter(&files, "contest")?;
     let ci = contest_of(&p, Some(&contest_id))?;
     let alpha = alpha_of(
@@ -578,11 +675,11 @@ fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
     if manifest_csv(&audit) != files["manifest.csv"] {
         bail!(
             "the package {} does not give the committed manifest: the protocols changed after the commitment (or it is another package)",
-            a.package.display()
+            package.display()
         );
     }
-    let draws = audit.draws(&a.seed, 0, a.draws);
-    let hand = load_package(&a.hand_count)?;
+    let draws = audit.draws(seed, 0, n_draws);
+    let hand = load_package(hand_count)?;
     let hc = hand
         .election
         .contest_index(&contest_id)
@@ -638,26 +735,13 @@ fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
     let e = audit.evaluate(alpha, &draws, &|b| rows.get(&b).cloned())?;
     let mut s = format!(
         "# bundle {digest}, seed \"{}\", {} draws ({} stations) hand-counted\n",
-        a.seed,
+        seed,
         draws.len(),
         e.distinct_batches
     );
-    for d in e.draws.iter().filter(|d| d.taint > 0.0 || !d.differences.is_empty()) {
-        let diffs: Vec<String> = d
-            .differences
-            .iter()
-            .map(|(j, x)| format!("{} {x:+}", contest.options()[*j].id.as_str()))
-            .collect();
-        s.push_str(&format!(
-            "draw {}: {} taint {:.6}{}: {}\n",
-            d.draw,
-            audit.batches[d.batch].id,
-            d.taint,
-            d.worst_assertion.map_or(String::new(), |k| format!(" (worst: {})", audit.texts[k])),
-            if diffs.is_empty() { "no vote differs".to_owned() } else { diffs.join(", ") }
-        ));
-    }
-    s.push_str(&format!("measured risk: {}\n", e.risk));
+    let batches: Vec<String> = audit.batches.iter().map(|b| b.id.clone()).collect();
+    let options: Vec<String> = contest.options().iter().map(|o| o.id.to_string()).collect();
+    s.push_str(&draws_text(&e, &batches, &audit.texts, &options));
     let code = match &e.next {
         Next::Confirmed => {
             s.push_str(&format!(
@@ -669,7 +753,7 @@ fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
         Next::MoreDraws(n) => {
             s.push_str(&format!(
                 "not yet confirmed: draw {n} more (ashyq audit sample --bundle {} --seed … --from {} --draws {n})\n",
-                a.bundle.display(),
+                bundle.display(),
                 draws.len()
             ));
             ExitCode::from(1)
@@ -681,4 +765,227 @@ fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
     };
     print(&s)?;
     Ok(code)
+}
+
+/// The draws with a discrepancy and the measured risk.
+fn draws_text(
+    e: &ashyq_audit::macro_audit::Evaluation,
+    batches: &[String],
+    texts: &[String],
+    options: &[String],
+) -> String {
+    let mut s = String::new();
+    for d in e.draws.iter().filter(|d| d.taint > 0.0 || !d.differences.is_empty()) {
+        let diffs: Vec<String> =
+            d.differences.iter().map(|(j, x)| format!("{} {x:+}", options[*j])).collect();
+        s.push_str(&format!(
+            "draw {}: {} taint {:.6}{}: {}\n",
+            d.draw,
+            batches[d.batch],
+            d.taint,
+            d.worst_assertion.map_or(String::new(), |k| format!(" (worst: {})", texts[k])),
+            if diffs.is_empty() { "no vote differs".to_owned() } else { diffs.join(", ") }
+        ));
+    }
+    s.push_str(&format!("measured risk: {}\n", e.risk));
+    s
+}
+
+fn write_bundle(out: &Path, b: &ashyq_audit::bundle::Bundle) -> Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (name, text) in &b.files {
+        fs::write(out.join(name), text).with_context(|| format!("writing {name}"))?;
+    }
+    fs::write(out.join(COMMITMENT), &b.commitment).context("writing the commitment")
+}
+
+fn commit_in_record(a: &CommitArgs) -> Result<ExitCode> {
+    let (mut store, e, _) = a.record.open(true)?;
+    let c = store.audit_commit(&e, a.contest.as_deref(), a.risk_limit, a.record.author()?)?;
+    if let Some(out) = &a.out {
+        write_bundle(out, &c.bundle)?;
+    }
+    print(&format!(
+        "audit {} of contest {} committed to the record at log size {} (log entry {}): {} stations, {} assertions, first round {} draws at a {}% risk limit{}\npublish this digest before the seed is drawn:\n{}\n",
+        c.info.audit,
+        c.info.contest,
+        c.info.checkpoint_size,
+        c.receipt.log_index + 1,
+        c.stations,
+        c.assertions,
+        c.info.first_round_draws,
+        c.info.risk_limit_percent,
+        a.out.as_ref().map_or(String::new(), |o| format!("; bundle written to {}", o.display())),
+        c.info.digest
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample_in_record(a: &SampleArgs) -> Result<ExitCode> {
+    let (mut store, e, _) = a.record.open(true)?;
+    let n = a.record.audit_of(&mut store, &e)?;
+    let author = a.record.author()?.to_owned();
+    let info = store
+        .audits(&e)?
+        .into_iter()
+        .find(|x| x.audit == n)
+        .ok_or_else(|| anyhow!("election {e} has no audit {n}"))?;
+    match &info.seed {
+        None => {
+            store.audit_seed(&e, n, &a.seed, &author)?;
+        }
+        Some(s) if *s != a.seed => bail!(
+            "audit {n} was seeded with \"{s}\"; a seed is drawn once, and every round uses it"
+        ),
+        Some(_) => {}
+    }
+    let r = store.audit_draw(&e, n, a.draws.map(|d| d as u64), &author)?;
+    let mut s = format!(
+        "# audit {n} (bundle {}), seed \"{}\", round {}: draws {}..={} (recorded at log entry {})\ndraw,station,ballots\n",
+        info.digest,
+        a.seed,
+        r.round,
+        r.from + 1,
+        r.from + r.draws.len() as u64,
+        r.receipt.log_index + 1
+    );
+    for (k, station, ballots) in &r.draws {
+        s.push_str(&format!("{k},{station},{ballots}\n"));
+    }
+    s.push_str(&format!("# {} distinct stations to hand-count\n", r.distinct));
+    print(&s)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A station's hand count: (station, lines).
+type HandCount = (String, Vec<(String, u64)>);
+
+/// The hand counts of `package` for the drawn stations not yet counted.
+fn hand_counts_for(package: &Path, contest_id: &str, pending: &[String]) -> Result<Vec<HandCount>> {
+    let hand = load_package(package)?;
+    let hc = hand
+        .election
+        .contest_index(contest_id)
+        .ok_or_else(|| anyhow!("the hand-count package has no contest \"{contest_id}\""))?;
+    let contest = &hand.election.contests()[hc];
+    let mut out = Vec::new();
+    for id in pending {
+        let Some(row) = hand.tree.index_of(id).and_then(|u| hand.counts[hc].row(u)) else {
+            continue;
+        };
+        let lines: Vec<(String, u64)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(col, v)| {
+                let name = match ashyq_core::line::Line::from_column(col) {
+                    ashyq_core::line::Line::Protocol(p) => p.name().to_owned(),
+                    ashyq_core::line::Line::Option(j) => contest.options()[j].id.to_string(),
+                };
+                v.map(|v| (name, v))
+            })
+            .collect();
+        out.push((id.clone(), lines));
+    }
+    Ok(out)
+}
+
+fn evaluate_in_record(a: &EvaluateArgs) -> Result<ExitCode> {
+    let (mut store, e, _) = a.record.open(a.hand_count.is_some())?;
+    let n = a.record.audit_of(&mut store, &e)?;
+    let mut entered = Vec::new();
+    if let Some(pkg) = &a.hand_count {
+        let author = a.record.author()?.to_owned();
+        let before = store.audit_evaluate(&e, n)?;
+        let time = store.now().to_string();
+        for (station, lines) in hand_counts_for(pkg, &before.info.contest, &before.pending)? {
+            store.audit_hand_count(&e, n, &station, &lines, &author, &time).with_context(|| {
+                format!("the hand count of {station} in {} was not entered", pkg.display())
+            })?;
+            entered.push(station);
+        }
+    }
+    let ev = store.audit_evaluate(&e, n)?;
+    let info = &ev.info;
+    let mut s = format!(
+        "# audit {n} of contest {} (bundle {}), committed at log size {}, risk limit {}%\n",
+        info.contest, info.digest, info.checkpoint_size, info.risk_limit_percent
+    );
+    if !entered.is_empty() {
+        s.push_str(&format!("hand counts entered: {}\n", entered.join(" ")));
+    }
+    if !ev.changed_since.is_empty() {
+        s.push_str(&format!(
+            "note: the official protocols of {} changed after the commitment; the audit covers the committed versions\n",
+            ev.changed_since.join(" ")
+        ));
+    }
+    let Some(seed) = &info.seed else {
+        s.push_str("no seed yet: draw it in public and run `ashyq audit sample --db … --seed …`\n");
+        print(&s)?;
+        return Ok(ExitCode::from(1));
+    };
+    let distinct: std::collections::BTreeSet<&String> = ev.drawn.iter().collect();
+    s.push_str(&format!(
+        "seed \"{seed}\", {} rounds, {} draws ({} stations), {} hand-counted\n",
+        info.rounds.len(),
+        ev.drawn.len(),
+        distinct.len(),
+        info.hand_counts.len()
+    ));
+    if let Some((risk, result)) = &info.closed {
+        s.push_str(&format!("closed: {result}, measured risk {risk}\n"));
+    }
+    let Some(x) = &ev.evaluation else {
+        s.push_str(&format!(
+            "waiting for the hand counts of {} drawn stations: {}\n",
+            ev.pending.len(),
+            ev.pending.join(" ")
+        ));
+        print(&s)?;
+        return Ok(ExitCode::from(1));
+    };
+    s.push_str(&draws_text(x, &ev.batches, &ev.assertions, &ev.options));
+    let code = match &x.next {
+        Next::Confirmed => {
+            s.push_str(&format!(
+                "confirmed: the risk is at most the {}% limit; the reported outcome stands\n",
+                info.risk_limit_percent
+            ));
+            ExitCode::SUCCESS
+        }
+        Next::MoreDraws(k) => {
+            s.push_str(&format!(
+                "not yet confirmed: draw {k} more (ashyq audit sample --db … --audit {n} --seed …)\n"
+            ));
+            ExitCode::from(1)
+        }
+        Next::FullHandCount(why) => {
+            s.push_str(&format!("full hand count: {why}\n"));
+            ExitCode::from(1)
+        }
+    };
+    print(&s)?;
+    Ok(code)
+}
+
+fn close(a: &CloseArgs) -> Result<ExitCode> {
+    if a.record.db.is_none() {
+        bail!("`ashyq audit close` closes an audit kept in the record: give --db");
+    }
+    let (mut store, e, _) = a.record.open(true)?;
+    let n = a.record.audit_of(&mut store, &e)?;
+    let (ev, receipt) = store.audit_close(&e, n, a.record.author()?)?;
+    let (risk, result) = ev.info.closed.clone().unwrap_or_default();
+    print(&format!(
+        "audit {n} of contest {} closed at log entry {}: {}, measured risk {risk} (limit {}%)\n",
+        ev.info.contest,
+        receipt.log_index + 1,
+        if result == "confirmed" {
+            "the reported outcome is confirmed"
+        } else {
+            "a full hand count is required"
+        },
+        ev.info.risk_limit_percent
+    ))?;
+    Ok(if result == "confirmed" { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

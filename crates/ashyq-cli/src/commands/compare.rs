@@ -5,12 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use ashyq_audit::compare::{compare, Record};
+use anyhow::{anyhow, bail, Context, Result};
+use ashyq_audit::compare::{compare, Comparison, Record, UnitRollup};
 use ashyq_audit::turnout::{compare_turnout, Snapshot, Tolerance};
-use ashyq_core::election::parse_percent;
-use serde_json::{json, Value};
+use ashyq_core::election::{parse_percent, Election};
+use ashyq_core::units::UnitTree;
+use ashyq_report::compare::{comparison_json, DisputedCopies, RecordContext};
+use ashyq_store::OpenMode;
+use serde_json::json;
 
+use super::record::open_store;
 use super::{load_package, print, Format};
 
 /// Arguments of `ashyq compare`.
@@ -27,13 +31,37 @@ use super::{load_package, print, Format};
 /// ignored); a station and hour is flagged when the official figure exceeds the observed one
 /// by more than the tolerance: official > observed × (1 + PCT/100) + VOTERS.
 ///
+/// `ashyq compare --db URL [--election E] [--contest C] [--observer ID]` compares the official
+/// protocols in the record with the observers' copies in the record (`ashyq observe import`, or
+/// the API's observer role): each observer's latest copy, or with --observer one observer's;
+/// where several observers' copies of a protocol disagree, the protocol is left out and listed
+/// (observers_disagree). By default every contest the copies cover. The same JSON keys as for
+/// two packages, plus the mismatches by commission and region (by_unit in each contest).
+/// `ashyq compare --db URL --turnout` compares the observers' turnout counts in the record with
+/// the commission's snapshots.
+///
 /// Exit 0 when everything matches, 1 when a station differs, is missing or is flagged.
 #[derive(clap::Args, Debug)]
 pub(crate) struct CompareArgs {
     /// The official record: a package folder (or with --turnout, a CSV unit,hour,voters).
-    pub(crate) official: PathBuf,
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) official: Option<PathBuf>,
     /// The observed record: observers' copies as a package (or with --turnout, their counts).
-    pub(crate) observed: PathBuf,
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) observed: Option<PathBuf>,
+    /// Compare within the record (sqlite:PATH or postgres://…): the official protocols vs the
+    /// observers' copies stored in it.
+    #[arg(long, value_name = "URL")]
+    pub(crate) db: Option<String>,
+    /// Record mode: the election (needed only when the record holds several).
+    #[arg(long, value_name = "ID", requires = "db")]
+    pub(crate) election: Option<String>,
+    /// Record mode: only this contest (default: every contest the copies cover).
+    #[arg(long, requires = "db")]
+    pub(crate) contest: Option<String>,
+    /// Record mode: only this observer's copies (or turnout counts).
+    #[arg(long, value_name = "ID", requires = "db")]
+    pub(crate) observer: Option<String>,
     /// Output format: text for people, json with stations_compared, stations_missing,
     /// stations_differing, abs_diff, the per-station list and the outcome under each.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -49,100 +77,181 @@ pub(crate) struct CompareArgs {
     pub(crate) tolerance_voters: u64,
 }
 
+/// Where the extra keys of the record mode come from.
+struct RecordExtra<'a> {
+    election: &'a str,
+    tree_size: u64,
+    observers: &'a [String],
+    disputed: &'a [ashyq_store::Disputed],
+    by_unit: &'a [Vec<UnitRollup>],
+}
+
 pub(crate) fn run(args: &CompareArgs) -> Result<ExitCode> {
+    if args.db.is_some() {
+        return if args.turnout { run_record_turnout(args) } else { run_record(args) };
+    }
     if args.turnout {
         return run_turnout(args);
     }
-    let official = load_package(&args.official)?;
-    let observed = load_package(&args.observed)?;
+    let (official_path, observed_path) = paths(args)?;
+    let official = load_package(official_path)?;
+    let observed = load_package(observed_path)?;
     let c = compare(
         Record { election: &official.election, tree: &official.tree, counts: &official.counts },
         Record { election: &observed.election, tree: &observed.tree, counts: &observed.counts },
     )
     .with_context(|| {
-        format!("cannot compare {} with {}", args.official.display(), args.observed.display())
+        format!("cannot compare {} with {}", official_path.display(), observed_path.display())
     })?;
+    let text = render(
+        args.format,
+        (&official_path.display().to_string(), &observed_path.display().to_string()),
+        &c,
+        (&official.election, &official.tree),
+        (&observed.election, &observed.tree),
+        None,
+    )?;
+    print(&text)?;
+    Ok(exit_code(&c))
+}
+
+fn paths(args: &CompareArgs) -> Result<(&Path, &Path)> {
+    match (&args.official, &args.observed) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => bail!("give two packages (OFFICIAL OBSERVED) or the record (--db URL)"),
+    }
+}
+
+fn exit_code(c: &Comparison) -> ExitCode {
+    let bad = c
+        .contests
+        .iter()
+        .any(|x| x.stations_differing > 0 || x.stations_missing > 0 || x.stations_extra > 0);
+    if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_record(args: &CompareArgs) -> Result<ExitCode> {
+    let url = args.db.as_deref().unwrap_or_default();
+    let mut store = open_store(url, OpenMode::Existing)?;
+    let e = store.election_id(args.election.as_deref())?;
+    let r = store.compare(&e, args.contest.as_deref(), args.observer.as_deref())?;
+    let observed_label = match &args.observer {
+        Some(o) => format!("observer {o}'s copies in the record"),
+        None => format!("the observers' copies in the record ({})", r.observers.join(", ")),
+    };
+    let text = render(
+        args.format,
+        (&format!("record {url}, election {e}"), &observed_label),
+        &r.comparison,
+        (&r.election, &r.tree),
+        (&r.election, &r.tree),
+        Some(RecordExtra {
+            election: &e,
+            tree_size: r.log_size,
+            observers: &r.observers,
+            disputed: &r.disputed,
+            by_unit: &r.by_unit,
+        }),
+    )?;
+    print(&text)?;
+    let code = exit_code(&r.comparison);
+    Ok(if r.disputed.is_empty() { code } else { ExitCode::from(1) })
+}
+
+fn run_record_turnout(args: &CompareArgs) -> Result<ExitCode> {
+    let url = args.db.as_deref().unwrap_or_default();
+    let mut store = open_store(url, OpenMode::Existing)?;
+    let e = store.election_id(args.election.as_deref())?;
+    let official = store.station_turnout(&e)?;
+    let observed: Vec<Snapshot> = store
+        .observed_turnout(&e, args.observer.as_deref())?
+        .into_iter()
+        .map(|t| Snapshot { unit: t.unit, hour: t.hour, voters: t.voters })
+        .collect();
+    if observed.is_empty() {
+        bail!(
+            "the record holds no observer turnout count{} (`ashyq observe turnout` imports them)",
+            args.observer.as_ref().map_or(String::new(), |o| format!(" of observer {o}"))
+        );
+    }
+    turnout_report(args, &official, &observed)
+}
+
+/// The comparison as text or JSON (the JSON keys of issue 9; record mode adds its own).
+fn render(
+    format: Format,
+    (official_label, observed_label): (&str, &str),
+    c: &Comparison,
+    (official_election, official_tree): (&Election, &UnitTree),
+    (observed_election, observed_tree): (&Election, &UnitTree),
+    extra: Option<RecordExtra<'_>>,
+) -> Result<String> {
     let compared: usize = c.contests.iter().map(|x| x.stations_compared).sum();
     let missing: usize = c.contests.iter().map(|x| x.stations_missing).sum();
-    let extra: usize = c.contests.iter().map(|x| x.stations_extra).sum();
+    let extra_stations: usize = c.contests.iter().map(|x| x.stations_extra).sum();
     let differing: usize = c.contests.iter().map(|x| x.stations_differing).sum();
     let abs: u64 = c.contests.iter().map(|x| x.abs_diff).fold(0, u64::saturating_add);
-    let text = match args.format {
+    Ok(match format {
         Format::Json => {
-            let stations: Vec<Value> = c
-                .contests
-                .iter()
-                .flat_map(|cc| {
-                    cc.stations.iter().map(move |s| {
-                        json!({
-                            "contest": cc.contest,
-                            "unit": s.unit,
-                            "status": s.status.name(),
-                            "abs_diff": s.abs_diff,
-                            "lines": s.lines.iter().map(|l| json!({
-                                "line": l.line,
-                                "option": l.is_option,
-                                "official": l.official,
-                                "observed": l.observed,
-                                "diff": l.observed as i128 - l.official as i128,
-                            })).collect::<Vec<_>>(),
-                        })
+            let disputed: Vec<DisputedCopies<'_>> = extra.as_ref().map_or(Vec::new(), |x| {
+                x.disputed
+                    .iter()
+                    .map(|d| DisputedCopies {
+                        contest: &d.contest,
+                        unit: &d.unit,
+                        copies: &d.copies,
                     })
-                })
-                .collect();
-            let contests: Vec<Value> = c
-                .contests
-                .iter()
-                .map(|cc| {
-                    json!({
-                        "id": cc.contest,
-                        "stations_compared": cc.stations_compared,
-                        "stations_missing": cc.stations_missing,
-                        "stations_extra": cc.stations_extra,
-                        "stations_differing": cc.stations_differing,
-                        "abs_diff": cc.abs_diff,
-                        "options_unmatched": cc.options_unmatched,
-                        "decision": {
-                            "official": cc.decision_official,
-                            "observed": cc.decision_observed,
-                            "observer_copies_right": cc.decision_merged,
-                        },
-                        "outcome_changed": cc.outcome_changed(),
-                    })
-                })
-                .collect();
-            let [o, x, m] = &c.outcomes;
-            let v = json!({
-                "official": args.official.display().to_string(),
-                "observed": args.observed.display().to_string(),
-                "stations_compared": compared,
-                "stations_missing": missing,
-                "stations_extra": extra,
-                "stations_differing": differing,
-                "abs_diff": abs,
-                "contests_unmatched": c.contests_unmatched,
-                "contests": contests,
-                "stations": stations,
-                "outcomes": {
-                    "official": ashyq_report::outcome_json(&official.election, &official.tree, o),
-                    "observed": ashyq_report::outcome_json(&observed.election, &observed.tree, x),
-                    "observer_copies_right": ashyq_report::outcome_json(&official.election, &official.tree, m),
-                },
+                    .collect()
             });
+            let record = extra.as_ref().map(|x| RecordContext {
+                election: x.election,
+                tree_size: x.tree_size,
+                observers: x.observers,
+                disputed,
+                by_unit: x.by_unit,
+            });
+            let v = comparison_json(
+                (official_label, observed_label),
+                c,
+                (official_election, official_tree),
+                (observed_election, observed_tree),
+                record.as_ref(),
+            );
             let mut s = serde_json::to_string_pretty(&v)?;
             s.push('\n');
             s
         }
         Format::Text => {
             let mut s = format!(
-                "official {} vs observed {}\nstations compared {compared}, missing {missing}, extra {extra}, differing {differing}; abs_diff {abs}\n",
-                args.official.display(),
-                args.observed.display()
+                "official {official_label} vs observed {observed_label}\nstations compared {compared}, missing {missing}, extra {extra_stations}, differing {differing}; abs_diff {abs}\n",
             );
+            if let Some(x) = &extra {
+                for d in x.disputed {
+                    let copies: Vec<String> = d
+                        .copies
+                        .iter()
+                        .map(|(o, lines)| {
+                            let l: Vec<String> =
+                                lines.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                            format!("{o}: {}", l.join(", "))
+                        })
+                        .collect();
+                    s.push_str(&format!(
+                        "observers disagree on contest {} unit {} (left out): {}\n",
+                        d.contest,
+                        d.unit,
+                        copies.join("; ")
+                    ));
+                }
+            }
             for id in &c.contests_unmatched {
                 s.push_str(&format!("contest {id}: not in the observed package\n"));
             }
-            for cc in &c.contests {
+            for (k, cc) in c.contests.iter().enumerate() {
                 s.push_str(&format!(
                     "\ncontest {}: compared {}, missing {}, extra {}, differing {}, abs_diff {}\n",
                     cc.contest,
@@ -184,6 +293,21 @@ pub(crate) fn run(args: &CompareArgs) -> Result<ExitCode> {
                         s.push_str(&format!("  {label} ({}): {}\n", ids.len(), ids.join(" ")));
                     }
                 }
+                if let Some(x) = &extra {
+                    for r in x.by_unit.get(k).map_or(&[][..], |b| b.as_slice()) {
+                        if r.stations_differing > 0 || r.stations_missing > 0 {
+                            s.push_str(&format!(
+                                "  {} {}: {} of {} compared differ, {} missing, abs_diff {}\n",
+                                r.kind,
+                                r.unit,
+                                r.stations_differing,
+                                r.stations_compared,
+                                r.stations_missing,
+                                r.abs_diff
+                            ));
+                        }
+                    }
+                }
                 s.push_str(&format!(
                     "  outcome, official:                  {}\n",
                     cc.decision_official
@@ -200,12 +324,6 @@ pub(crate) fn run(args: &CompareArgs) -> Result<ExitCode> {
             }
             s
         }
-    };
-    print(&text)?;
-    Ok(if differing > 0 || missing > 0 || extra > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     })
 }
 
@@ -246,13 +364,22 @@ fn read_turnout(path: &Path) -> Result<Vec<Snapshot>> {
 }
 
 fn run_turnout(args: &CompareArgs) -> Result<ExitCode> {
+    let (official_path, observed_path) = paths(args)?;
+    let official = read_turnout(official_path)?;
+    let observed = read_turnout(observed_path)?;
+    turnout_report(args, &official, &observed)
+}
+
+fn turnout_report(
+    args: &CompareArgs,
+    official: &[Snapshot],
+    observed: &[Snapshot],
+) -> Result<ExitCode> {
     let percent = parse_percent(&args.tolerance).ok_or_else(|| {
-        anyhow::anyhow!("--tolerance: \"{}\" is not a percentage (e.g. 5 or 2.5)", args.tolerance)
+        anyhow!("--tolerance: \"{}\" is not a percentage (e.g. 5 or 2.5)", args.tolerance)
     })?;
     let tol = Tolerance { percent, voters: args.tolerance_voters };
-    let official = read_turnout(&args.official)?;
-    let observed = read_turnout(&args.observed)?;
-    let c = compare_turnout(&official, &observed, tol);
+    let c = compare_turnout(official, observed, tol);
     let text = match args.format {
         Format::Json => {
             let v = json!({

@@ -12,6 +12,7 @@ pub(crate) mod forensics;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod log;
+pub(crate) mod observe;
 pub(crate) mod outcome;
 pub(crate) mod party;
 pub(crate) mod protocol;
