@@ -38,7 +38,7 @@ fn missing() -> Option<String> {
         return Some("node is not installed".into());
     }
     if !repo().join("web-tests/node_modules/playwright-core").is_dir() {
-        return Some("web-tests/node_modules is missing (npm ci --prefix web-tests)".into());
+        return Some("web-tests/node_modules is missing (run `npm ci` in web-tests/)".into());
     }
     None
 }

@@ -257,7 +257,7 @@ async fn unit(
                 .collect::<Vec<_>>())
         })
         .await?;
-    let observers = observer_copies(&state, &e, &c, &u);
+    let observers = observer_copies(&state, &e, &c, &u).await;
     cached_page(&headers, &s, lang, &path, false, || {
         Ok(ashyq_web::pages::station_page(
             &Ctx::new(lang, &path),
@@ -270,17 +270,42 @@ async fn unit(
     })
 }
 
-/// Observers' copies of a protocol. The record does not store observer copies yet: when the
-/// store gains them, read them here (through `state.pool.run`) and return
-/// `ObserverCopies::Copies`; the station page then shows each copy line by line against the
-/// official protocol with every mismatch.
-fn observer_copies(
-    _state: &AppState,
-    _election: &str,
-    _contest: &str,
-    _unit: &str,
+/// Observers' copies of a protocol: each observer's latest copy (the station page shows them
+/// line by line against the official protocol, with every mismatch). A failure to read them is
+/// logged and the page says they are not available rather than failing.
+async fn observer_copies(
+    state: &AppState,
+    election: &str,
+    contest: &str,
+    unit: &str,
 ) -> ObserverCopies {
-    ObserverCopies::NotStored
+    let (e, c, u) = (election.to_owned(), contest.to_owned(), unit.to_owned());
+    let read = state.pool.run(move |store| Ok(store.observations(&e, Some(&c), Some(&u))?)).await;
+    match read {
+        Ok(all) => {
+            let mut latest: std::collections::BTreeMap<String, ashyq_store::Observation> =
+                std::collections::BTreeMap::new();
+            for o in all {
+                if latest.get(&o.observer).is_none_or(|prev| prev.version < o.version) {
+                    latest.insert(o.observer.clone(), o);
+                }
+            }
+            ObserverCopies::Copies(
+                latest
+                    .into_values()
+                    .map(|o| ashyq_web::ObserverCopy {
+                        observer: o.observer,
+                        time: o.time,
+                        values: o.values,
+                    })
+                    .collect(),
+            )
+        }
+        Err(err) => {
+            tracing::warn!(error = ?err, "reading observer copies failed");
+            ObserverCopies::NotStored
+        }
+    }
 }
 
 async fn integrity(

@@ -141,10 +141,6 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
     out.push_str(&"=".repeat(100));
     out.push('\n');
     out.push_str(&synthetic.summary);
-    let observer_copies = record_observer_copies(&mut store)?;
-    if observer_copies > 0 {
-        out.push_str(&format!("Observer copies recorded: {observer_copies}\n"));
-    }
     // Verify each election against the key and checkpoint the demo itself just saw, as an
     // observer who kept them would.
     let mut findings = Vec::new();
@@ -273,7 +269,11 @@ fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> R
         let s = store
             .import(election, tree, &recorded, &ImportOptions::default(), &mut |_, _| {})
             .with_context(|| format!("cannot record the generated election {id}"))?;
-        format!("{} protocols recorded, log size {}, checkpoint signed", s.protocols, s.log_size)
+        let copies = record_observer_copies(store, &id, election, tree, &recorded[0])?;
+        format!(
+            "{} protocols recorded, log size {}, checkpoint signed; {copies}",
+            s.protocols, s.log_size
+        )
     };
     // A pending station's protocol (first contest) as the API takes it, for the printed example.
     let pending_example = pending.first().and_then(|&u| {
@@ -312,11 +312,66 @@ fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> R
     Ok(Synthetic { id, summary, pending_example })
 }
 
-/// Records observers' copies of protocols where the bundled data has them. The record does not
-/// store observer copies yet; when the store gains them, load the copies here and return how
-/// many were recorded (the station pages already show copies and mismatches).
-fn record_observer_copies(_store: &mut Store) -> Result<usize> {
-    Ok(0)
+/// Records a synthetic observer group's copies of the first contest's protocols at 40 stations,
+/// most matching the official protocol and every tenth with 50 votes moved from the leader to the
+/// runner-up (as a falsified official protocol would look against an honest copy), so that the
+/// station pages and `ashyq compare --db` have mismatches to show. Returns what it did, for the
+/// summary.
+fn record_observer_copies(
+    store: &mut Store,
+    id: &str,
+    election: &ashyq_core::election::Election,
+    tree: &ashyq_core::units::UnitTree,
+    counts: &ContestCounts,
+) -> Result<String> {
+    let contest = &election.contests()[0];
+    let n_options = contest.options().len();
+    let mut copies = Vec::new();
+    for (k, (u, row)) in counts.rows().take(40).enumerate() {
+        let mut values: Vec<(String, u64)> = Vec::new();
+        for (col, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                let name = match Line::from_column(col) {
+                    Line::Protocol(p) => p.name().to_owned(),
+                    Line::Option(i) => contest.options()[i].id.to_string(),
+                };
+                values.push((name, *v));
+            }
+        }
+        if k % 10 == 9 && n_options >= 2 {
+            let (lead, second) =
+                (contest.options()[0].id.as_str(), contest.options()[1].id.as_str());
+            let moved = values.iter().find(|(l, _)| l == lead).map_or(0, |(_, v)| (*v).min(50));
+            for (l, v) in values.iter_mut() {
+                if l == lead {
+                    *v -= moved;
+                } else if l == second {
+                    *v += moved;
+                }
+            }
+        }
+        copies.push(ashyq_store::ObservationInput {
+            contest: contest.id().to_string(),
+            unit: tree.unit(u).id.to_string(),
+            observer: "demo-observers".into(),
+            values,
+            photo_sha256: None,
+            author: "demo observer group (synthetic)".into(),
+            time: store.now().to_string(),
+            reason: String::new(),
+            idempotency: None,
+        });
+    }
+    match store.observe_all(id, &copies)? {
+        Ok(stored) => Ok(format!(
+            "{} observer copies recorded (synthetic: every tenth differs from the official protocol)",
+            stored.len()
+        )),
+        Err(refused) => anyhow::bail!(
+            "the demo's observer copies were refused: {}",
+            refused.iter().map(|(i, e)| format!("copy {}: {e}", i + 1)).collect::<Vec<_>>().join("; ")
+        ),
+    }
 }
 
 /// Starts the dashboard and the API on `--addr` and prints where.
