@@ -377,6 +377,117 @@ fn observer_flow_on_postgres() {
     }
 }
 
+/// A commission's own protocol key from the shell: keygen (never overwriting), sign (the JSON
+/// an API client sends, or the exact statement), a signed correction kept in the record and
+/// checked by verify, and a commission token bound to the key.
+#[test]
+fn commission_signed_protocols_from_the_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    let db = format!("sqlite:{}", cwd.join("r.db").display());
+    let o = ashyq(&["import", &small(), "--db", &db, "--key", "record.key"], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(&["protocol", "keygen", "--out", "pec.key"], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let public = stdout(&o).trim().to_owned();
+    assert_eq!(public.len(), 44, "{public}");
+    let o = ashyq(&["protocol", "keygen", "--out", "pec.key"], cwd);
+    assert_ne!(code(&o), 0, "an existing key file is never overwritten");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("never overwritten"), "{o:?}");
+    let which = ["--election", "test-2026-station", "--contest", "president", "--unit", "S001"];
+    let mut a = vec!["protocol", "sign", "--key", "pec.key"];
+    a.extend_from_slice(&which);
+    a.extend_from_slice(&["--set", "registered=1000", "--set", "alpha=600"]);
+    let o = ashyq(&a, cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let sig: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(sig["key"], public.as_str());
+    a.push("--statement");
+    assert_eq!(
+        stdout(&ashyq(&a, cwd)),
+        "ashyq protocol statement v1\nelection test-2026-station\ncontest president\nunit S001\nalpha 600\nregistered 1000\n"
+    );
+    let o = ashyq(
+        &[
+            "protocol",
+            "correct",
+            "--db",
+            &db,
+            "--key",
+            "record.key",
+            "--contest",
+            "president",
+            "--unit",
+            "S001",
+            "--author",
+            "pec-1",
+            "--set",
+            "alpha=590",
+            "--set",
+            "against-all=60",
+            "--reason",
+            "recount",
+            "--sign-with",
+            "pec.key",
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(
+        &["protocol", "history", "--db", &db, "--contest", "president", "--unit", "S001"],
+        cwd,
+    );
+    assert!(
+        stdout(&o).contains(&format!("signed by the commission's own key {public}")),
+        "{}",
+        stdout(&o)
+    );
+    let o = ashyq(&["verify", "--db", &db], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(
+        stdout(&o).contains("1 protocol versions carry their commission's own Ed25519 signature"),
+        "{}",
+        stdout(&o)
+    );
+    let o = ashyq(
+        &[
+            "token",
+            "create",
+            "--db",
+            &db,
+            "--role",
+            "commission",
+            "--unit",
+            "R1",
+            "--protocol-key",
+            &public,
+        ],
+        cwd,
+    );
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&public));
+    let o =
+        ashyq(&["token", "create", "--db", &db, "--role", "cec", "--protocol-key", &public], cwd);
+    assert_ne!(code(&o), 0, "only commissions sign protocols: {o:?}");
+    let o = ashyq(
+        &[
+            "token",
+            "create",
+            "--db",
+            &db,
+            "--role",
+            "commission",
+            "--unit",
+            "R1",
+            "--protocol-key",
+            "AAAA",
+        ],
+        cwd,
+    );
+    assert_ne!(code(&o), 0, "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("32 bytes"), "{o:?}");
+}
+
 #[test]
 fn commands_on_a_missing_record_create_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -93,6 +93,29 @@ impl Signer {
         VerifierKey::new(name, self.key.verifying_key())
     }
 
+    /// The public key, standard base64 of its 32 bytes (the form a protocol signature and
+    /// `ashyq token create --protocol-key` carry).
+    pub fn public_key_base64(&self) -> String {
+        B64.encode(self.key.verifying_key().as_bytes())
+    }
+
+    /// Creates a new key file (mode 0600) and refuses to overwrite an existing one.
+    pub fn create(path: &Path) -> Result<Signer, KeyError> {
+        if path.exists() {
+            return Err(KeyError(format!(
+                "{} exists; a key file is never overwritten (a lost key cannot be recovered)",
+                path.display()
+            )));
+        }
+        Signer::load_or_create(path)
+    }
+
+    /// Signs a protocol statement ([`crate::statement::protocol_statement`]) as a commission
+    /// signs its own protocol: the public key and the signature, base64.
+    pub fn sign_protocol(&self, statement: &[u8]) -> crate::statement::ProtocolSignature {
+        crate::statement::sign_statement(self.key.as_bytes(), statement)
+    }
+
     /// Signs a checkpoint as a C2SP signed note, with the checkpoint's origin as key name.
     pub fn sign_checkpoint(&self, c: &Checkpoint) -> Result<String, NoteError> {
         c.sign(&c.origin, &self.key)

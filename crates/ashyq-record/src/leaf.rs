@@ -4,7 +4,7 @@
 //! | leaf | holds |
 //! |---|---|
 //! | `definition` (always leaf 0) | election, contests, options, units, origin, double-entry setting, import time |
-//! | `protocol` | one accepted version of a protocol: values, author, time, reason, acknowledged findings |
+//! | `protocol` | one accepted version of a protocol: values, author, time, reason, acknowledged findings, the commission's own signature when it signed |
 //! | `entry` | one keying of a protocol under double entry (before two keyings agree) |
 //! | `turnout` | a station's intraday turnout snapshot |
 //! | `certification` | certified totals, the hash of their inputs, the time |
@@ -21,6 +21,11 @@
 //! photo of the signed copy), `findings` (codes of the protocol checks the copy fails: a copy is
 //! recorded as held), `lines`. An `observed_turnout`: `election`, `unit` (a polling station),
 //! `hour` (`HH:MM`, local time of day), `voters`, `observer`, `author`, `at`.
+//!
+//! A `protocol` leaf's keys, in order: `election`, `contest`, `unit`, `version`, `author`, `at`,
+//! `reason`, `findings`, `lines`, and — only when the commission signed the protocol with its
+//! own key — `signature`: `{"key": base64 Ed25519 public key, "signature": base64 signature}`
+//! over the protocol's statement ([`crate::statement`]), which `verify` checks from the leaf.
 //!
 //! An `audit` leaf has `election`, `audit` (1, 2, … within the election), `event`, `author`,
 //! `at`, then the event's own keys:
@@ -46,6 +51,7 @@ use ashyq_core::units::UnitInfo;
 use serde_json::Value;
 
 use crate::merkle::{leaf_hash, Hash};
+use crate::statement::ProtocolSignature;
 
 /// The `format` of definition leaves written by this version.
 pub const RECORD_FORMAT: u64 = 2;
@@ -107,6 +113,9 @@ pub struct ProtocolLeaf {
     pub findings: Vec<String>,
     /// (line, value) of every present line, in the contest's line order.
     pub lines: Vec<(String, u64)>,
+    /// The commission's own Ed25519 signature of these lines
+    /// ([`crate::statement::protocol_statement`]), when it signed them.
+    pub signature: Option<ProtocolSignature>,
 }
 
 /// One keying of a protocol under double entry.
@@ -366,6 +375,10 @@ fn str_obj(pairs: &[(String, String)]) -> String {
     o.done()
 }
 
+fn signature_obj(s: &ProtocolSignature) -> String {
+    Obj::new().str("key", &s.key).str("signature", &s.signature).done()
+}
+
 fn lines_obj(lines: &[(String, u64)]) -> String {
     let mut o = Obj::new();
     for (k, v) in lines {
@@ -506,6 +519,7 @@ impl Leaf {
                 .str("reason", &p.reason)
                 .raw("findings", &str_list(&p.findings))
                 .raw("lines", &lines_obj(&p.lines))
+                .opt_raw("signature", p.signature.as_ref().map(signature_obj))
                 .done(),
             Leaf::Entry(e) => Obj::new()
                 .str("leaf", "ashyq/entry")
@@ -734,6 +748,17 @@ impl Leaf {
                 reason: f.string("reason")?,
                 findings: f.str_list("findings")?,
                 lines: f.lines("lines")?,
+                signature: match f.0.get("signature") {
+                    None => None,
+                    Some(v) => {
+                        let o = v.as_object().ok_or("\"signature\" is not an object")?;
+                        let g = Fields(o);
+                        Some(ProtocolSignature {
+                            key: g.string("key")?,
+                            signature: g.string("signature")?,
+                        })
+                    }
+                },
             }),
             "ashyq/entry" => Leaf::Entry(EntryLeaf {
                 election: f.string("election")?,

@@ -63,6 +63,8 @@ pub struct Verification {
     pub log_size: u64,
     /// The largest checkpoint whose signature verified.
     pub latest_checkpoint: Option<u64>,
+    /// Protocol versions that carry a commission's own signature (each checked).
+    pub signed_protocols: u64,
 }
 
 struct Problems<'a> {
@@ -305,6 +307,11 @@ pub fn verify(input: &RecordInput, anchors: &Anchors) -> Verification {
         key: key.map(|k| k.to_string()),
         log_size: n as u64,
         latest_checkpoint,
+        signed_protocols: input
+            .leaves
+            .iter()
+            .filter(|l| matches!(l, Ok(Leaf::Protocol(p)) if p.signature.is_some()))
+            .count() as u64,
     }
 }
 
@@ -623,6 +630,18 @@ fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Pro
                 };
                 if let Err(e) = certify::lines_row(&def.election.contests()[c], &pr.lines) {
                     p.push(format!("log entry {pos} ({}): {e}", leaf.describe()));
+                }
+                // The commission's own signature, checked from the leaf alone (issue 8).
+                if let Some(sig) = &pr.signature {
+                    let statement = crate::statement::protocol_statement(
+                        &pr.election,
+                        &pr.contest,
+                        &pr.unit,
+                        &pr.lines,
+                    );
+                    if let Err(e) = crate::statement::verify_statement(&statement, sig) {
+                        p.push(format!("log entry {pos} ({}): {e}", leaf.describe()));
+                    }
                 }
                 let cur = versions.entry((c, u)).or_insert(0);
                 if pr.version != *cur + 1 {

@@ -102,6 +102,7 @@ fn golden() -> Vec<(Leaf, &'static str)> {
                     ("ballots_issued".into(), 900),
                     ("amanat".into(), 500),
                 ],
+                signature: None,
             }),
             "4d179e5ef2479aa5d838865c539535ee403f5ccafa85b33cb9fcd3a5b3b9dd87",
         ),
@@ -320,4 +321,27 @@ fn observer_and_audit_leaves_are_parsed_strictly() {
     }
     let bad = r#"{"leaf":"ashyq/audit","election":"kz-test","audit":1,"event":"shredded","author":"a","at":"t"}"#;
     assert!(Leaf::parse(bad.as_bytes()).unwrap_err().contains("unknown audit event"));
+}
+
+/// A protocol the commission signed with its own key (RFC 8032 signatures are deterministic):
+/// the optional `signature` key comes last, and the leaf without it keeps its old bytes.
+#[test]
+fn a_signed_protocol_leaf_is_pinned() {
+    let Leaf::Protocol(mut p) = golden().remove(1).0 else { unreachable!() };
+    let statement =
+        ashyq_record::statement::protocol_statement(&p.election, &p.contest, &p.unit, &p.lines);
+    p.signature = Some(Signer::from_seed([7; 32]).sign_protocol(&statement));
+    let leaf = Leaf::Protocol(p);
+    let bytes = leaf.to_bytes();
+    assert_eq!(Leaf::parse(&bytes).unwrap(), leaf);
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.ends_with(r#""lines":{"registered":1200,"ballots_issued":900,"amanat":500},"signature":{"key":"6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=","signature":"6ssF7Wz2mgLeJwldKD9Lmdcksolu4oINZEf2RuhbwPZDo2ts4y1TjxlXthim8PdFHzHErOVnZz6szxkfsYucDA=="}}"#),
+        "{text}"
+    );
+    assert_eq!(
+        hex::encode(leaf.hash()),
+        "2e96f69f4440c3efe2f3b63f8a9977eb443c7c39a7f6bac04cc8b4e58ebb8e59",
+        "{text}"
+    );
 }

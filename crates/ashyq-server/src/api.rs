@@ -379,6 +379,9 @@ pub struct ProtocolSubmission {
     /// Accept despite errors (cec tokens only).
     #[serde(default)]
     pub override_errors: bool,
+    /// The commission's own Ed25519 signature of every line of this protocol (required when the
+    /// token was created with a protocol key; optional, and checked when given, otherwise).
+    pub signature: Option<json::SignatureJson>,
 }
 
 /// A correction submitted over the API.
@@ -403,6 +406,10 @@ pub struct CorrectionSubmission {
     /// Accept despite errors (cec tokens only).
     #[serde(default)]
     pub override_errors: bool,
+    /// The commission's own Ed25519 signature of the corrected protocol as a whole (every line
+    /// of the new version, not only the changed ones); required when the token was created
+    /// with a protocol key.
+    pub signature: Option<json::SignatureJson>,
 }
 
 /// An intraday turnout snapshot submitted over the API.
@@ -500,6 +507,25 @@ pub(crate) fn authorize(
         }
     }
     Ok(())
+}
+
+/// The signature a write carries, held to the token's registered protocol key: a commission
+/// token created with `--protocol-key` writes only protocols signed with that key (403
+/// otherwise); the signature itself is checked against the lines by the store (422).
+fn commission_signature(
+    token: &TokenInfo,
+    given: Option<json::SignatureJson>,
+) -> Result<Option<ashyq_store::ProtocolSignature>, ApiError> {
+    match (&token.protocol_key, given) {
+        (Some(k), None) => Err(ApiError::forbidden(format!(
+            "this commission's token writes only protocols signed with its registered key {k}: add \"signature\": {{\"key\", \"signature\"}} (ashyq protocol sign)"
+        ))),
+        (Some(k), Some(s)) if s.key.trim() != k => Err(ApiError::forbidden(format!(
+            "the protocol is signed with key {}, not with this commission's registered key {k}",
+            ashyq_record::quote(&s.key)
+        ))),
+        (_, s) => Ok(s.map(Into::into)),
+    }
 }
 
 pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
@@ -622,6 +648,7 @@ pub async fn submit_protocol(
         override_errors: p.override_errors,
         acknowledge_warnings: p.acknowledge_warnings,
         idempotency: idempotency(&headers, &token, &election, "protocols", &body)?,
+        signature: commission_signature(&token, p.signature)?,
     };
     let r = queue(&state, |reply| Job::Submit { election, submission, reply }).await?;
     receipt_response(r?)
@@ -656,6 +683,7 @@ pub async fn submit_correction(
         override_errors: p.override_errors,
         acknowledge_warnings: p.acknowledge_warnings,
         idempotency: None,
+        signature: commission_signature(&token, p.signature)?,
     };
     let r = queue(&state, |reply| Job::Correct { election, submission, reply }).await?;
     receipt_response(r?)

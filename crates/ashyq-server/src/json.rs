@@ -230,6 +230,33 @@ pub struct VersionJson {
     pub lines: Vec<LineValue>,
     /// 0-based index of its leaf in the log.
     pub log_index: u64,
+    /// The commission's own Ed25519 signature of this version, when it signed it: anyone can
+    /// check it against the lines (see docs/server.md, "Signed protocols").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureJson>,
+}
+
+/// A commission's Ed25519 signature of a protocol: its public key and the signature, both
+/// standard base64 (32 and 64 bytes), over the protocol statement (`ashyq protocol sign`).
+#[derive(Clone, Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureJson {
+    /// The commission's Ed25519 public key, base64.
+    pub key: String,
+    /// The signature, base64.
+    pub signature: String,
+}
+
+impl From<ashyq_store::ProtocolSignature> for SignatureJson {
+    fn from(s: ashyq_store::ProtocolSignature) -> Self {
+        SignatureJson { key: s.key, signature: s.signature }
+    }
+}
+
+impl From<SignatureJson> for ashyq_store::ProtocolSignature {
+    fn from(s: SignatureJson) -> Self {
+        ashyq_store::ProtocolSignature { key: s.key, signature: s.signature }
+    }
 }
 
 /// The inclusion proof of a leaf (as `ashyq log prove --format json`).
@@ -452,6 +479,7 @@ pub(crate) fn protocol(
                     .map(|(line, value)| LineValue { line, value: Some(value) })
                     .collect(),
                 log_index: v.log_index,
+                signature: v.signature.map(SignatureJson::from),
             })
             .collect(),
         proof,

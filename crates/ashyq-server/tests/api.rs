@@ -22,6 +22,8 @@ struct Env {
     cec: String,
     commission_r1: String,
     observer: String,
+    /// A commission of R2 that writes only protocols signed with [`commission_key`].
+    commission_r2_signed: String,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
@@ -69,12 +71,27 @@ fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env
     let commission_r1 =
         store.create_token(Role::Commission, Some("R1"), None, "R1 commission").unwrap().0;
     let observer = store.create_token(Role::Observer, Some("R2"), None, "observer").unwrap().0;
+    let commission_r2_signed = store
+        .create_token_with_key(
+            Role::Commission,
+            Some("R2"),
+            None,
+            "R2 commission",
+            Some(&commission_key().public_key_base64()),
+        )
+        .unwrap()
+        .0;
     drop(store);
     let mut config = Config::new(&url);
     config.signer = Some(key());
     let state = AppState::open(&config).unwrap();
     let router = app(state.clone(), Duration::from_secs(10));
-    Env { router, state, url, cec, commission_r1, observer, _dir: dir, pg }
+    Env { router, state, url, cec, commission_r1, observer, commission_r2_signed, _dir: dir, pg }
+}
+
+/// The R2 commission's own protocol key.
+fn commission_key() -> Signer {
+    Signer::from_seed([33; 32])
 }
 
 fn sqlite_env() -> Env {
@@ -409,6 +426,92 @@ async fn writes(e: &Env) {
     .unwrap();
 }
 
+/// A commission whose token carries its protocol key: unsigned or wrongly signed protocols are
+/// refused (403 for the wrong or missing key, 422 for a signature that does not match the
+/// lines); a signed one is kept and shown with the version, and `verify` checks it.
+async fn signed_writes(e: &Env) {
+    let uri = format!("{E}/protocols");
+    let body = |alpha: u64, sig: Option<ashyq_store::ProtocolSignature>| {
+        let mut v: serde_json::Value = serde_json::from_str(&protocol("S007", alpha)).unwrap();
+        if let Some(sig) = sig {
+            v["signature"] = serde_json::json!({"key": sig.key, "signature": sig.signature});
+        }
+        v.to_string()
+    };
+    let lines = |alpha: u64| -> Vec<(String, u64)> {
+        let v: serde_json::Value = serde_json::from_str(&protocol("S007", alpha)).unwrap();
+        v["lines"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect()
+    };
+    let statement = |alpha: u64| {
+        ashyq_record::statement::protocol_statement(
+            "test-2026-station",
+            "president",
+            "S007",
+            &lines(alpha),
+        )
+    };
+    let token = Some(e.commission_r2_signed.as_str());
+    let (s, _, b) = call(e, post(&uri, token, &body(400, None))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&b));
+    assert!(json(&b)["message"].as_str().unwrap().contains("registered key"));
+    let other = Signer::from_seed([34; 32]).sign_protocol(&statement(400));
+    let (s, _, b) = call(e, post(&uri, token, &body(400, Some(other)))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&b));
+    let wrong = commission_key().sign_protocol(&statement(401));
+    let (s, _, b) = call(e, post(&uri, token, &body(400, Some(wrong)))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&b));
+    assert!(json(&b)["message"].as_str().unwrap().contains("does not verify"));
+    let mut forged = commission_key().sign_protocol(&statement(400));
+    forged.signature = "not base64!".into();
+    let (s, _, _) = call(e, post(&uri, token, &body(400, Some(forged)))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let good = commission_key().sign_protocol(&statement(400));
+    let (s, _, b) = call(e, post(&uri, token, &body(400, Some(good.clone())))).await;
+    assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+    let (_, _, b) = call(e, get(&format!("{E}/protocols/president/S007"))).await;
+    let v = json(&b);
+    assert_eq!(v["versions"][0]["signature"]["key"], good.key.as_str());
+    assert_eq!(v["versions"][0]["signature"]["signature"], good.signature.as_str());
+    // The leaf in the inclusion proof carries the signature: a reader checks it offline.
+    let leaf = base64_decode(v["proof"]["leaf"].as_str().unwrap());
+    let ashyq_record::Leaf::Protocol(p) = ashyq_record::Leaf::parse(&leaf).unwrap() else {
+        panic!()
+    };
+    ashyq_record::statement::verify_statement(
+        &ashyq_record::statement::protocol_statement(&p.election, &p.contest, &p.unit, &p.lines),
+        p.signature.as_ref().unwrap(),
+    )
+    .unwrap();
+    // A correction is signed as the corrected protocol as a whole.
+    let fix = |sig: Option<ashyq_store::ProtocolSignature>| {
+        let mut v = serde_json::json!({"contest": "president", "unit": "S007",
+            "lines": {"alpha": 390, "beta": 210}, "reason": "recount"});
+        if let Some(sig) = sig {
+            v["signature"] = serde_json::json!({"key": sig.key, "signature": sig.signature});
+        }
+        v.to_string()
+    };
+    let cor = format!("{E}/corrections");
+    assert_eq!(call(e, post(&cor, token, &fix(None))).await.0, StatusCode::FORBIDDEN);
+    let whole = commission_key().sign_protocol(&statement(390));
+    let (s, _, b) = call(e, post(&cor, token, &fix(Some(whole)))).await;
+    assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+    let url = e.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&url, OpenMode::Existing, ashyq_store::system_clock()).unwrap();
+        let v = store.verify(None, &ashyq_record::verify::Anchors::default()).unwrap();
+        assert_eq!(v[0].1.problems, Vec::<String>::new());
+        assert_eq!(v[0].1.signed_protocols, 2);
+    })
+    .await
+    .unwrap();
+}
+
 /// A runtime for the requests; the environment (and its database connections) is created and
 /// dropped outside it, because the synchronous PostgreSQL client runs a runtime of its own.
 fn runtime() -> tokio::runtime::Runtime {
@@ -425,6 +528,19 @@ fn reads_on_sqlite() {
 fn writes_on_sqlite() {
     let e = sqlite_env();
     runtime().block_on(writes(&e));
+}
+
+#[test]
+fn signed_writes_on_sqlite() {
+    let e = sqlite_env();
+    runtime().block_on(signed_writes(&e));
+}
+
+#[test]
+fn signed_writes_on_postgres() {
+    if let Some(e) = pg_env() {
+        runtime().block_on(signed_writes(&e));
+    }
 }
 
 #[test]

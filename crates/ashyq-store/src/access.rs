@@ -55,6 +55,9 @@ pub struct TokenInfo {
     pub election: Option<String>,
     /// Who holds it.
     pub label: String,
+    /// For a commission: the Ed25519 public key (base64) its protocols must be signed with;
+    /// `None`: signatures are optional (and checked when given).
+    pub protocol_key: Option<String>,
 }
 
 /// An idempotency key: `scope` (the token's id) and the client's key, with the hash of the
@@ -82,6 +85,28 @@ impl Store {
         election: Option<&str>,
         label: &str,
     ) -> Result<(String, TokenInfo), StoreError> {
+        self.create_token_with_key(role, unit, election, label, None)
+    }
+
+    /// Creates a token whose protocols must carry the commission's own Ed25519 signature made
+    /// with `protocol_key` (base64 public key), when given; returns its secret and its grant.
+    pub fn create_token_with_key(
+        &mut self,
+        role: Role,
+        unit: Option<&str>,
+        election: Option<&str>,
+        label: &str,
+        protocol_key: Option<&str>,
+    ) -> Result<(String, TokenInfo), StoreError> {
+        if let Some(k) = protocol_key {
+            if role != Role::Commission {
+                return Err(StoreError::Invalid(format!(
+                    "a protocol key belongs to a commission token, not to a {} token",
+                    role.name()
+                )));
+            }
+            ashyq_record::statement::parse_public_key(k).map_err(StoreError::Invalid)?;
+        }
         if role != Role::Cec && unit.is_none() {
             return Err(StoreError::Invalid(format!(
                 "a {} token needs the unit it is scoped to",
@@ -110,11 +135,12 @@ impl Store {
             unit: unit.map(str::to_owned),
             election: election.map(str::to_owned),
             label: label.to_owned(),
+            protocol_key: protocol_key.map(|k| k.trim().to_owned()),
         };
         let now = self.now();
         self.write_tx(|db| {
             db.exec(
-                "INSERT INTO tokens (id, secret_hash, role, unit, election_id, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO tokens (id, secret_hash, role, unit, election_id, label, created_at, protocol_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 &[
                     info.id.as_str().into(),
                     hash.as_str().into(),
@@ -123,6 +149,7 @@ impl Store {
                     info.election.clone().into(),
                     label.into(),
                     now.as_str().into(),
+                    info.protocol_key.clone().into(),
                 ],
             )?;
             Ok(())
@@ -133,7 +160,7 @@ impl Store {
     /// The grant of a secret, if the token exists and is not revoked.
     pub fn token(&mut self, secret: &str) -> Result<Option<TokenInfo>, StoreError> {
         let rows = self.db.query(
-            "SELECT id, role, unit, election_id, label FROM tokens WHERE secret_hash = ?1 AND revoked_at IS NULL",
+            "SELECT id, role, unit, election_id, label, protocol_key FROM tokens WHERE secret_hash = ?1 AND revoked_at IS NULL",
             &[secret_hash(secret).into()],
         )?;
         let Some(r) = rows.first() else { return Ok(None) };
@@ -146,6 +173,7 @@ impl Store {
             unit: r[2].opt_text()?.map(str::to_owned),
             election: r[3].opt_text()?.map(str::to_owned),
             label: r[4].text()?.to_owned(),
+            protocol_key: r[5].opt_text()?.map(str::to_owned),
         }))
     }
 

@@ -166,6 +166,7 @@ impl Store {
                         reason: "imported from the election package".into(),
                         findings: codes.clone(),
                         lines,
+                        signature: None,
                     };
                     rows.push(vec![
                         Value::Int(id),

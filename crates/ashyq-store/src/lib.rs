@@ -56,6 +56,7 @@ pub use crate::observe::{
     RecordComparison,
 };
 pub use ashyq_core::checks::PlausibilityLimits;
+pub use ashyq_record::statement::ProtocolSignature;
 pub use ashyq_record::verify::TURNOUT_HOURS;
 pub use ashyq_record::Signer;
 
@@ -164,6 +165,12 @@ pub struct Submission {
     /// Makes a retried submission safe: the first acceptance under this key is recorded with
     /// its receipt in the same transaction, and a retry gets that receipt back.
     pub idempotency: Option<IdempotencyKey>,
+    /// The commission's own Ed25519 signature of the version this submission creates: over
+    /// [`ashyq_record::statement::protocol_statement`] of every line of that version (for a
+    /// correction, the corrected protocol as a whole, not only the changed lines). Checked
+    /// before anything is written and kept in the version's leaf. Not accepted under double
+    /// entry, where the version is made by two keyings, not by one signed document.
+    pub signature: Option<ProtocolSignature>,
 }
 
 /// One field on which two entries disagree.
@@ -226,6 +233,9 @@ pub struct ProtocolVersion {
     pub values: Vec<(String, u64)>,
     /// 0-based index of its leaf in the log.
     pub log_index: u64,
+    /// The commission's own signature of this version, when it signed it (checked on entry and
+    /// by `verify`).
+    pub signature: Option<ProtocolSignature>,
 }
 
 /// Reporting progress of one contest.

@@ -12,6 +12,7 @@ use ashyq_record::leaf::{
     ObservationLeaf, ObservedTurnoutLeaf, ProtocolLeaf, TurnoutLeaf,
 };
 use ashyq_record::merkle;
+use ashyq_record::statement::ProtocolSignature;
 use ashyq_record::verify::RecordInput;
 
 use crate::db::{Db, Row, Value};
@@ -295,12 +296,28 @@ pub(crate) fn protocol_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, Strin
         reason: t(7)?,
         findings: codes(&t(8)?),
         lines: parse_lines(&t(4)?)?,
+        signature: match r.get(9).map(|v| v.opt_text()).transpose().map_err(|e| e.to_string())? {
+            None | Some(None) => None,
+            Some(Some(text)) => Some(parse_signature(text)?),
+        },
     }))
+}
+
+/// The `signature` column's text: `KEY SIGNATURE` (both base64, which holds no space).
+pub(crate) fn signature_text(s: &ProtocolSignature) -> String {
+    format!("{} {}", s.key, s.signature)
+}
+
+/// Reads a `signature` column.
+pub(crate) fn parse_signature(text: &str) -> Result<ProtocolSignature, String> {
+    let (key, signature) =
+        text.split_once(' ').ok_or("a stored protocol signature is not \"KEY SIGNATURE\"")?;
+    Ok(ProtocolSignature { key: key.to_owned(), signature: signature.to_owned() })
 }
 
 /// The columns [`protocol_leaf`] reads.
 pub(crate) const PROTOCOL_COLUMNS: &str =
-    "id, contest_idx, unit_idx, version, lines, author, at, reason, findings";
+    "id, contest_idx, unit_idx, version, lines, author, at, reason, findings, signature";
 
 fn entry_leaf(def: &DefinitionLeaf, r: &Row) -> Result<Leaf, String> {
     // id, contest_idx, unit_idx, round, author, at, reason, lines

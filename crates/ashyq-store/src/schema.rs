@@ -7,6 +7,10 @@
 //! (`observed_turnout`) and the events of risk-limiting audits (`audit_events`). Nothing that
 //! reads official counts (totals, progress, certification, the live view) reads them.
 //!
+//! Migration 5 adds the commissions' own protocol signatures: `protocol_versions.signature`
+//! (`KEY SIGNATURE`, both base64, or NULL when the commission did not sign) and
+//! `tokens.protocol_key` (the public key a commission token's protocols must be signed with).
+//!
 //! Migration 1 (record format 1: protocol versions only in the log, tree heads signed in an
 //! Ashyq-specific form) is retired: format 2 logs every fact and signs C2SP checkpoints, and a
 //! format-1 database cannot be converted without re-signing its history. A database that holds
@@ -222,6 +226,13 @@ CREATE TABLE audit_events (
     at TEXT NOT NULL
 );
 CREATE INDEX audit_events_audit ON audit_events (election_id, audit);
+"#,
+), (
+    5,
+    "commissions' own signatures: a protocol version's Ed25519 signature by its commission; the protocol key a commission token must sign with",
+    r#"
+ALTER TABLE protocol_versions ADD COLUMN signature TEXT;
+ALTER TABLE tokens ADD COLUMN protocol_key TEXT;
 "#,
 )];
 

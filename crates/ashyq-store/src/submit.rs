@@ -9,6 +9,7 @@ use ashyq_core::line::{Line, ProtocolLine};
 use ashyq_core::units::UnitIdx;
 use ashyq_record::certify::{self, Definition};
 use ashyq_record::leaf::{EntryLeaf, Leaf, ProtocolLeaf};
+use ashyq_record::statement::{protocol_statement, verify_statement, ProtocolSignature};
 use ashyq_record::Timestamp;
 
 use crate::append::{append, next_id, Appended, NewLeaf};
@@ -88,6 +89,36 @@ struct NewVersion {
     at: String,
     reason: String,
     findings: Vec<String>,
+    signature: Option<ProtocolSignature>,
+}
+
+/// Checks a commission's signature of the version `row` would become (issue 8): refused with
+/// the reason when it does not verify, so nothing unsigned-as-claimed is ever written.
+fn check_signature(
+    def: &Definition,
+    ci: usize,
+    ui: UnitIdx,
+    row: &Row,
+    signature: Option<&ProtocolSignature>,
+) -> Result<(), StoreError> {
+    let Some(sig) = signature else { return Ok(()) };
+    if def.leaf.double_entry {
+        return Err(StoreError::Invalid(
+            "this election uses double entry: a version is made by two independent keyings, so a commission's signature cannot be attached to one of them".into(),
+        ));
+    }
+    let contest = &def.election.contests()[ci];
+    let statement = protocol_statement(
+        def.election.id().as_str(),
+        contest.id().as_str(),
+        def.tree.unit(ui).id.as_str(),
+        &certify::row_lines(contest, row),
+    );
+    verify_statement(&statement, sig).map_err(|e| {
+        StoreError::Invalid(format!(
+            "{e} (the signed statement is every line of the version as it would be stored: for a correction, the corrected protocol as a whole)"
+        ))
+    })
 }
 
 fn current_version(db: &mut Db, eid: &str, ci: usize, ui: usize) -> Result<u64, StoreError> {
@@ -109,7 +140,7 @@ fn insert_version(db: &mut Db, def: &Definition, nv: &NewVersion) -> Result<NewL
     let id = next_id(db, "protocol_versions")?;
     let (row, leaf) = version_row(def, nv, id);
     db.exec(
-        "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         &row,
     )?;
     Ok(leaf)
@@ -131,6 +162,10 @@ fn version_row(def: &Definition, nv: &NewVersion, id: i64) -> (Vec<Value>, NewLe
         nv.at.as_str().into(),
         nv.reason.as_str().into(),
         nv.findings.join(",").into(),
+        match &nv.signature {
+            Some(s) => crate::rows::signature_text(s).into(),
+            None => Value::Null,
+        },
     ];
     let leaf = Leaf::Protocol(ProtocolLeaf {
         election: eid,
@@ -142,6 +177,7 @@ fn version_row(def: &Definition, nv: &NewVersion, id: i64) -> (Vec<Value>, NewLe
         reason: nv.reason.clone(),
         findings: nv.findings.clone(),
         lines,
+        signature: nv.signature.clone(),
     });
     (row, NewLeaf::new(id, &leaf))
 }
@@ -280,7 +316,7 @@ impl Store {
         let (ci, ui) = Self::protocol_key(&def, contest, unit)?;
         let c = &def.election.contests()[ci];
         let rows = self.db.query(
-            "SELECT v.version, v.author, v.at, v.reason, v.findings, v.lines, l.seq FROM protocol_versions v JOIN log l ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE v.election_id = ?1 AND v.contest_idx = ?2 AND v.unit_idx = ?3 ORDER BY v.version",
+            "SELECT v.version, v.author, v.at, v.reason, v.findings, v.lines, l.seq, v.signature FROM protocol_versions v JOIN log l ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE v.election_id = ?1 AND v.contest_idx = ?2 AND v.unit_idx = ?3 ORDER BY v.version",
             &[election_id.into(), Value::Int(ci as i64), Value::Int(ui as i64)],
         )?;
         let loc = || format!("protocol (contest {contest}, unit {unit}) of election {election_id}");
@@ -298,6 +334,11 @@ impl Store {
                     findings: crate::rows::codes(r[4].text()?),
                     values: certify::row_lines(c, &row),
                     log_index: (r[6].int()? - 1).max(0) as u64,
+                    signature: r[7]
+                        .opt_text()?
+                        .map(crate::rows::parse_signature)
+                        .transpose()
+                        .map_err(|e| StoreError::corrupt(e, loc()))?,
                 })
             })
             .collect()
@@ -511,6 +552,7 @@ impl Store {
                 missing.join(", ")
             )));
         }
+        check_signature(def, ci, ui, &row, s.signature.as_ref())?;
         let findings = self.check_row(def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         Ok(Prepared {
@@ -523,6 +565,7 @@ impl Store {
                 at: at.to_string(),
                 reason: "entered".into(),
                 findings: finding_codes(&findings),
+                signature: s.signature.clone(),
             },
             findings,
         })
@@ -600,8 +643,8 @@ impl Store {
                 out.push((*i, Outcome::Written(leaves.len() - 1)));
             }
             db.insert_many(
-                "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings)",
-                10,
+                "INSERT INTO protocol_versions (id, election_id, contest_idx, unit_idx, version, lines, author, at, reason, findings, signature)",
+                11,
                 rows,
                 |_| {},
             )?;
@@ -720,6 +763,7 @@ impl Store {
                         at: at.to_owned(),
                         reason,
                         findings: finding_codes(findings),
+                        signature: None,
                     };
                     leaves.push(insert_version(db, def, &nv)?);
                     let appended = append(db, &eid, &origin, leaves, signer.as_deref())?;
@@ -789,6 +833,7 @@ impl Store {
             )));
         }
         let row = Self::row_from_values(&contest, Some(r1), &s.values)?;
+        check_signature(&def, ci, ui, &row, s.signature.as_ref())?;
         let findings = self.check_row(&def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         let base = if next == 1 { String::new() } else { format!("{why1}; ") };
@@ -811,6 +856,7 @@ impl Store {
                 at: at.to_string(),
                 reason,
                 findings: finding_codes(&findings),
+                signature: None,
             },
             findings,
         )
@@ -835,6 +881,7 @@ impl Store {
             )));
         };
         let row = Self::row_from_values(&contest, Some(base), &s.values)?;
+        check_signature(&def, ci, ui, &row, s.signature.as_ref())?;
         let findings = self.check_row(&def, ci, ui, &row)?;
         let findings = Self::gate(findings, s)?;
         if def.leaf.double_entry {
@@ -861,6 +908,7 @@ impl Store {
                 at: at.to_string(),
                 reason: s.reason.trim().to_owned(),
                 findings: finding_codes(&findings),
+                signature: s.signature.clone(),
             },
             findings,
         )

@@ -117,6 +117,8 @@ on_both!(
     export_verifies_offline_and_catches_edits,
     overflowing_totals_are_refused,
     ten_thousand_stations_round_trip,
+    commission_signatures_are_checked_kept_and_verified,
+    a_schema_4_record_upgrades_in_place,
 );
 
 fn key() -> Arc<Signer> {
@@ -228,9 +230,9 @@ fn digest(b: &mut Backend) -> String {
 }
 
 fn opening_never_creates_and_migrations_apply_once(b: &mut Backend) {
-    assert_eq!(b.store.schema_version().expect("version"), 4);
+    assert_eq!(b.store.schema_version().expect("version"), 5);
     let mut again = b.reopen();
-    assert_eq!(again.schema_version().expect("version"), 4);
+    assert_eq!(again.schema_version().expect("version"), 5);
     let before = digest(b);
     let _third = Store::open(&b.url, OpenMode::Create, clock()).expect("open again");
     assert_eq!(digest(b), before, "opening an existing record changes nothing");
@@ -267,6 +269,22 @@ fn opening_never_creates_and_migrations_apply_once(b: &mut Backend) {
         );
         assert!(err.to_string().contains("refused"), "{err}");
     }
+}
+
+/// A record written by the previous release (schema 4, before commissions' signatures) is
+/// upgraded in place when opened: its versions read as unsigned and it still verifies.
+fn a_schema_4_record_upgrades_in_place(b: &mut Backend) {
+    let e = import_small(b, Some(key()));
+    let anchors = pinned(b, &e);
+    b.store
+        .execute_unchecked(
+            "ALTER TABLE protocol_versions DROP COLUMN signature; ALTER TABLE tokens DROP COLUMN protocol_key; DELETE FROM schema_migrations WHERE version = 5",
+        )
+        .unwrap();
+    let mut again = b.reopen();
+    assert_eq!(again.schema_version().unwrap(), 5);
+    assert_eq!(problems_with(&mut again, &anchors), Vec::<String>::new());
+    assert!(again.history(&e, "president", "S001").unwrap()[0].signature.is_none());
 }
 
 fn import_stores_every_protocol_and_totals_match(b: &mut Backend) {
@@ -916,6 +934,7 @@ fn tamper_appended_without_a_signed_checkpoint(b: &mut Backend) {
             ("beta".into(), 80),
             ("against-all".into(), 50),
         ],
+        signature: None,
     });
     let Leaf::Protocol(p) = &leaf else { unreachable!() };
     let mut m = serde_json::Map::new();
@@ -935,6 +954,104 @@ fn tamper_appended_without_a_signed_checkpoint(b: &mut Backend) {
     // …and with them.
     let f = problems_with(&mut b.store, &anchors);
     assert!(f.iter().any(|f| f.contains("log entries 9 to 9 are not covered")), "{f:?}");
+}
+
+/// A precinct commission signs its protocol with its own key (issue 8): a signature that does
+/// not match the lines is refused and nothing is stored; a good one is kept in the version's
+/// leaf; a correction is signed as the corrected protocol as a whole; `verify` checks every
+/// signature from the leaves, so even an operator who recomputes the leaf hash cannot change
+/// signed lines unseen; double entry takes no signatures.
+fn commission_signatures_are_checked_kept_and_verified(b: &mut Backend) {
+    use ashyq_record::statement::protocol_statement;
+    let e = import_empty(b, false);
+    let commission = Signer::from_seed([9; 32]);
+    let sign = |unit: &str, lines: &[(String, u64)]| {
+        commission.sign_protocol(&protocol_statement(&e, "president", unit, lines))
+    };
+    let mut s = good("S001", "pec-1");
+    let before = digest(b);
+    s.signature = Some(sign("S001", &with(good("S001", "x"), "alpha", 401).values));
+    let err = b.store.submit(&e, &s).unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    assert_eq!(digest(b), before, "a refused signature stores nothing");
+    s.signature = Some(sign("S002", &s.values));
+    assert!(b.store.submit(&e, &s).is_err(), "a signature made for another station");
+    s.signature = Some(sign("S001", &s.values));
+    let Submitted::Accepted { version: 1, .. } = b.store.submit(&e, &s).unwrap() else { panic!() };
+    // Batches check each one's signature on its own.
+    let mut t = good("S002", "pec-2");
+    t.signature = Some(sign("S002", &good("S002", "x").values));
+    let mut u = good("S003", "pec-3");
+    u.signature = Some(sign("S002", &u.values));
+    let r = b.store.submit_many(&e, &[t, u]).unwrap();
+    assert!(r[0].is_ok(), "{:?}", r[0]);
+    assert!(
+        matches!(&r[1], Err(StoreError::Invalid(m)) if m.contains("does not verify")),
+        "{:?}",
+        r[1]
+    );
+    // A correction signs the protocol as it will stand, not only the changed lines.
+    let mut fix = sub("S001", "pec-1", &[("alpha", 399), ("against-all", 71)]);
+    fix.reason = "recount".into();
+    fix.signature = Some(sign("S001", &fix.values));
+    let err = b.store.correct(&e, &fix).unwrap_err();
+    assert!(err.to_string().contains("as a whole"), "{err}");
+    let whole = with(with(good("S001", "x"), "alpha", 399), "against-all", 71).values;
+    fix.signature = Some(sign("S001", &whole));
+    b.store.correct(&e, &fix).unwrap();
+    let h = b.store.history(&e, "president", "S001").unwrap();
+    assert_eq!(h[0].signature, Some(sign("S001", &good("S001", "x").values)));
+    assert_eq!(h[1].signature, Some(sign("S001", &whole)));
+    let v = b.store.verify(Some(&e), &Anchors::default()).unwrap();
+    assert_eq!(v[0].1.problems, Vec::<String>::new());
+    assert_eq!(v[0].1.signed_protocols, 3);
+    // The operator changes the signed lines and recomputes the leaf hash (the canonical form is
+    // public): the commission's signature no longer matches, whatever the record's own key says.
+    let mut forged = ashyq_record::leaf::ProtocolLeaf {
+        election: e.clone(),
+        contest: "president".into(),
+        unit: "S001".into(),
+        version: 1,
+        author: h[0].author.clone(),
+        at: h[0].time.clone(),
+        reason: h[0].reason.clone(),
+        findings: h[0].findings.clone(),
+        lines: h[0].values.clone(),
+        signature: h[0].signature.clone(),
+    };
+    for (l, v) in forged.lines.iter_mut() {
+        if l == "alpha" {
+            *v = 500;
+        } else if l == "beta" {
+            *v = 100;
+        }
+    }
+    let mut m = serde_json::Map::new();
+    for (k, v) in &forged.lines {
+        m.insert(k.clone(), (*v).into());
+    }
+    let lines = serde_json::Value::Object(m).to_string();
+    let h = hex::encode(ashyq_record::Leaf::Protocol(forged).hash());
+    b.store
+        .execute_unchecked(&format!(
+            "UPDATE protocol_versions SET lines = '{lines}' WHERE election_id = '{e}' AND version = 1 AND unit_idx = (SELECT unit_idx FROM protocol_versions WHERE election_id = '{e}' AND version = 2);
+             UPDATE log SET leaf_hash = '{h}' WHERE election_id = '{e}' AND kind = 'protocol' AND ref = (SELECT id FROM protocol_versions WHERE election_id = '{e}' AND version = 1 AND unit_idx = (SELECT unit_idx FROM protocol_versions WHERE election_id = '{e}' AND version = 2));"
+        ))
+        .unwrap();
+    let f = problems(&mut b.store);
+    assert!(
+        f.iter().any(|f| f.contains("protocol (contest president, unit S001) version 1")
+            && f.contains("protocol signature does not verify")),
+        "{f:?}"
+    );
+    // Double entry: versions are made by two keyings, never by one signed document.
+    let mut de = sqlite();
+    let e2 = import_empty(&mut de, true);
+    let mut s = good("S001", "alice");
+    s.signature =
+        Some(commission.sign_protocol(&protocol_statement(&e2, "president", "S001", &s.values)));
+    let err = de.store.submit(&e2, &s).unwrap_err();
+    assert!(err.to_string().contains("double entry"), "{err}");
 }
 
 fn tamper_out_of_range_indexes_are_named_not_panicked(b: &mut Backend) {

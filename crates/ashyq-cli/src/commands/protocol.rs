@@ -50,6 +50,43 @@ pub(crate) struct Entry {
     /// checkpoint, and a signed record accepts writes only with its key.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
+    /// The counting commission's own protocol key file (`ashyq protocol keygen`): sign the
+    /// version this entry creates (for a correction, the corrected protocol as a whole); the
+    /// record checks the signature and keeps it in the version's leaf, where `verify` and
+    /// anyone holding the leaf can check it. Not with double entry.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sign_with: Option<PathBuf>,
+}
+
+/// Arguments of `ashyq protocol sign`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SignArgs {
+    /// The commission's protocol key file (64 hex digits or a PRIVATE+KEY+… note key).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Election id.
+    #[arg(long)]
+    pub(crate) election: String,
+    /// Contest id.
+    #[arg(long)]
+    pub(crate) contest: String,
+    /// Unit id.
+    #[arg(long)]
+    pub(crate) unit: String,
+    /// Every line of the protocol as it will be stored, e.g. `--set registered=1200`.
+    #[arg(long = "set", value_name = "LINE=VALUE", value_parser = parse_set, required = true)]
+    pub(crate) set: Vec<(String, u64)>,
+    /// Print the signed statement (the exact bytes) instead of the JSON.
+    #[arg(long)]
+    pub(crate) statement: bool,
+}
+
+/// Arguments of `ashyq protocol keygen`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct KeygenArgs {
+    /// Where to write the new key (mode 0600; never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
 }
 
 /// Names one protocol.
@@ -88,6 +125,14 @@ pub(crate) enum Action {
     /// Record a station's intraday turnout snapshot (10:00, 12:00, 14:00, 16:00, 18:00, 20:00),
     /// or with no --unit print the snapshots summed up the tree.
     Turnout(TurnoutArgs),
+    /// Sign a protocol with a commission's own key, offline: prints
+    /// `{"key","signature"}` (base64 Ed25519) for the `signature` of an API submission, over the
+    /// statement `ashyq protocol statement v1` + election, contest, unit and every line sorted
+    /// by name (see --statement). The record keeps the signature; `verify` checks it.
+    Sign(SignArgs),
+    /// Create a commission's protocol key file and print its public key (base64), the value of
+    /// `ashyq token create --protocol-key`.
+    Keygen(KeygenArgs),
     /// Certify the current totals: append them to the log with the SHA-256 of their inputs (the
     /// definition and every counted protocol version), print the hash, the totals and the
     /// outcome.
@@ -140,6 +185,7 @@ fn parse_set(s: &str) -> Result<(String, u64), String> {
 
 fn submission(e: &Entry, now: &str) -> Submission {
     Submission {
+        signature: None,
         contest: e.which.contest.clone(),
         unit: e.which.unit.clone(),
         values: e.set.clone(),
@@ -211,7 +257,33 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
             let signer = load_key(e.key.as_deref(), false)?;
             let (mut store, id) = e.which.target.open()?;
             store.set_signer(signer);
-            let s = submission(e, store.now().as_str());
+            let mut s = submission(e, store.now().as_str());
+            if let Some(path) = &e.sign_with {
+                let commission = ashyq_record::Signer::load(path)?;
+                // The version this entry creates: for a correction, the current version with
+                // the given lines changed.
+                let mut lines = match &args.action {
+                    Action::Correct(_) => store
+                        .history(&id, &e.which.contest, &e.which.unit)?
+                        .pop()
+                        .map(|v| v.values)
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                for (line, value) in &e.set {
+                    match lines.iter_mut().find(|(l, _)| l == line) {
+                        Some(slot) => slot.1 = *value,
+                        None => lines.push((line.clone(), *value)),
+                    }
+                }
+                let statement = ashyq_record::statement::protocol_statement(
+                    &id,
+                    &e.which.contest,
+                    &e.which.unit,
+                    &lines,
+                );
+                s.signature = Some(commission.sign_protocol(&statement));
+            }
             let what = format!("protocol (contest {}, unit {})", e.which.contest, e.which.unit);
             let res = match &args.action {
                 Action::Submit(_) => store.submit(&id, &s),
@@ -219,6 +291,34 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
                 _ => store.resolve(&id, &s),
             };
             report(res, &what)
+        }
+        Action::Sign(a) => {
+            let commission = ashyq_record::Signer::load(&a.key)?;
+            let statement = ashyq_record::statement::protocol_statement(
+                &a.election,
+                &a.contest,
+                &a.unit,
+                &a.set,
+            );
+            if a.statement {
+                print(&String::from_utf8_lossy(&statement))?;
+            } else {
+                let sig = commission.sign_protocol(&statement);
+                print(&format!(
+                    "{}\n",
+                    serde_json::json!({"key": sig.key, "signature": sig.signature})
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Keygen(a) => {
+            let commission = ashyq_record::Signer::create(&a.out)?;
+            print(&format!("{}\n", commission.public_key_base64()))?;
+            eprintln!(
+                "protocol key written to {} (mode 0600); the line above is its public key: register it with `ashyq token create --role commission --protocol-key KEY …`",
+                a.out.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Action::Diff(w) => {
             let (mut store, id) = w.target.open()?;
@@ -251,6 +351,12 @@ pub(crate) fn run(args: &ProtocolArgs) -> Result<ExitCode> {
                 }
                 let vals: Vec<String> = v.values.iter().map(|(l, x)| format!("{l}={x}")).collect();
                 t.push_str(&format!("  {}\n", vals.join(" ")));
+                if let Some(sig) = &v.signature {
+                    t.push_str(&format!(
+                        "  signed by the commission's own key {} (checked on entry and by verify)\n",
+                        sig.key
+                    ));
+                }
             }
             print(&t)?;
             Ok(ExitCode::SUCCESS)

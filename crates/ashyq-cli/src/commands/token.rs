@@ -44,6 +44,10 @@ pub(crate) struct CreateArgs {
     /// Who holds it (appears as the author of what it writes).
     #[arg(long, default_value = "")]
     pub(crate) label: String,
+    /// A commission's protocol public key (base64 Ed25519, as `ashyq protocol keygen`
+    /// prints it): the token then writes only protocols signed with that key (403 otherwise).
+    #[arg(long, value_name = "BASE64")]
+    pub(crate) protocol_key: Option<String>,
 }
 
 /// Arguments of `ashyq token revoke`.
@@ -71,8 +75,13 @@ pub(crate) fn run(args: &TokenArgs) -> Result<ExitCode> {
             } else {
                 a.label.clone()
             };
-            let (secret, info) =
-                store.create_token(role, a.unit.as_deref(), a.election.as_deref(), &label)?;
+            let (secret, info) = store.create_token_with_key(
+                role,
+                a.unit.as_deref(),
+                a.election.as_deref(),
+                &label,
+                a.protocol_key.as_deref(),
+            )?;
             print(&format!("{secret}\n"))?;
             eprintln!(
                 "token {} created: role {}, unit {}, election {}, label \"{}\" (the secret above is not stored; keep it)",
@@ -82,6 +91,9 @@ pub(crate) fn run(args: &TokenArgs) -> Result<ExitCode> {
                 info.election.as_deref().unwrap_or("any"),
                 info.label
             );
+            if let Some(k) = &info.protocol_key {
+                eprintln!("its protocols must carry the commission's signature with key {k}");
+            }
         }
         TokenAction::Revoke(a) => {
             let mut store = open_store(&a.db, OpenMode::Existing)?;

@@ -108,6 +108,12 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
                 v.key.as_ref().map_or(String::new(), |k| format!(" (the record names {k})"))
             ));
         }
+        if v.signed_protocols > 0 {
+            text.push_str(&format!(
+                "{name}{} protocol versions carry their commission's own Ed25519 signature; each was checked against its lines\n",
+                v.signed_protocols
+            ));
+        }
     }
     print(&text)?;
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
