@@ -194,6 +194,21 @@ async function stationWithProof() {
   return { page, path: `/e/${SYN}/c/president/u/${station}`, station };
 }
 
+test('reporting progress over the night: a step chart for the election night, one sentence for an import', async () => {
+  const page = await context.newPage();
+  await page.goto(`${BASE}/e/${SYN}/c/president?lang=en`);
+  const chart = page.locator('section.arrivals svg[data-chart="arrivals"]');
+  assert.equal(await chart.count(), 1);
+  const d = await chart.locator('path').getAttribute('d');
+  assert.ok((d.match(/V/g) || []).length > 50, `the curve climbs in many steps: ${d.slice(0, 80)}`);
+  assert.match(await page.locator('section.arrivals figcaption').textContent(), /protocols received between 19 March 2023, 15:00 \(UTC\+00:00\) and/);
+  await chart.screenshot({ path: join(SHOTS, 'arrivals.en.png') });
+  await page.goto(`${BASE}/e/kz-2022-11-20/c/president?lang=ru`);
+  assert.match(await page.locator('section.arrivals').textContent(), /записаны одновременно/);
+  assert.equal(await page.locator('section.arrivals svg').count(), 0);
+  await page.close();
+});
+
 test('the proof check passes in the browser on the intact record', async () => {
   const { page, path } = await stationWithProof();
   for (const lang of LANGS) {

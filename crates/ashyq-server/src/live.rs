@@ -44,6 +44,9 @@ pub struct Snapshot {
     aggs: Vec<Vector<Option<Arc<UnitAgg>>>>,
     /// Per contest and unit: the log size at which the unit's totals last changed.
     pub changed: Vec<Vector<u64>>,
+    /// Per contest: first versions (protocols received) by the second they were entered (Unix
+    /// time), for the reporting-progress chart.
+    arrivals: Vec<OrdMap<i64, u64>>,
     /// Polling stations (leaves) below each unit.
     pub stations: Arc<Vec<u64>>,
     /// Each unit's position in the tree's topological order (parents first).
@@ -130,6 +133,12 @@ impl Snapshot {
                 registered_reported: 0,
             },
         }
+    }
+
+    /// Protocols of contest `c` received over time: (Unix second, how many first versions were
+    /// entered in it), in time order.
+    pub fn arrivals(&self, c: usize) -> Vec<(i64, u64)> {
+        self.arrivals.get(c).map(|m| m.iter().map(|(&t, &n)| (t, n)).collect()).unwrap_or_default()
     }
 
     /// The latest protocol rows of every contest (built on first use, once per snapshot).
@@ -424,6 +433,7 @@ impl Snapshot {
             rows: vec![OrdMap::new(); n_contests],
             aggs: vec![std::iter::repeat_n(None, n_units).collect(); n_contests],
             changed: vec![std::iter::repeat_n(0u64, n_units).collect(); n_contests],
+            arrivals: vec![OrdMap::new(); n_contests],
             stations,
             topo,
             counts: OnceLock::new(),
@@ -443,7 +453,7 @@ fn advance(
     // Versions beyond the state read a moment ago belong to the next refresh.
     let new: Vec<_> =
         store.versions_since(e, from.size)?.into_iter().filter(|v| v.seq <= state.size).collect();
-    let (rows, aggs, changed, units) = apply(from, &new);
+    let (rows, aggs, changed, arrivals, units) = apply(from, &new);
     let snapshot = Snapshot {
         election: Arc::clone(&from.election),
         tree: Arc::clone(&from.tree),
@@ -453,6 +463,7 @@ fn advance(
         rows,
         aggs,
         changed,
+        arrivals,
         stations: Arc::clone(&from.stations),
         topo: Arc::clone(&from.topo),
         counts: OnceLock::new(),
@@ -475,6 +486,7 @@ type Applied = (
     Vec<OrdMap<UnitIdx, Arc<Row>>>,
     Vec<Vector<Option<Arc<UnitAgg>>>>,
     Vec<Vector<u64>>,
+    Vec<OrdMap<i64, u64>>,
     Vec<UnitIdx>,
 );
 
@@ -485,9 +497,17 @@ fn apply(from: &Snapshot, new: &[ashyq_store::LoggedVersion]) -> Applied {
     let mut rows = from.rows.clone();
     let mut aggs = from.aggs.clone();
     let mut changed = from.changed.clone();
+    let mut arrivals = from.arrivals.clone();
     let mut dirty: Vec<Vec<UnitIdx>> = vec![Vec::new(); rows.len()];
     let mut units: Vec<UnitIdx> = Vec::new();
     for v in new {
+        if v.version == 1 {
+            // A time the record accepted always parses; one that does not is left out of the
+            // chart (verify names it), never a reason to stop serving results.
+            if let Ok(t) = ashyq_record::Timestamp::parse(&v.at) {
+                *arrivals[v.contest].entry(t.unix()).or_insert(0) += 1;
+            }
+        }
         rows[v.contest].insert(v.unit, Arc::new(v.row.clone()));
         let mut u = Some(v.unit);
         while let Some(x) = u {
@@ -507,7 +527,7 @@ fn apply(from: &Snapshot, new: &[ashyq_store::LoggedVersion]) -> Applied {
     }
     units.sort_unstable();
     units.dedup();
-    (rows, aggs, changed, units)
+    (rows, aggs, changed, arrivals, units)
 }
 
 #[cfg(test)]
@@ -605,9 +625,18 @@ mod tests {
                     row[col] = Some(rng.next(1000) as u64);
                 }
                 seq += 1;
-                batch.push(LoggedVersion { seq, contest: ci, unit, version: 1, row });
+                batch.push(LoggedVersion {
+                    seq,
+                    contest: ci,
+                    unit,
+                    version: 1,
+                    row,
+                    at: ashyq_record::Timestamp::from_unix(1_772_377_200 + (seq % 13) as i64 * 60)
+                        .unwrap()
+                        .to_string(),
+                });
             }
-            let (rows, aggs, changed, _) = apply(&snap, &batch);
+            let (rows, aggs, changed, arrivals, _) = apply(&snap, &batch);
             snap = Snapshot {
                 election: Arc::clone(&snap.election),
                 tree: Arc::clone(&snap.tree),
@@ -617,12 +646,22 @@ mod tests {
                 rows,
                 aggs,
                 changed,
+                arrivals,
                 stations: Arc::clone(&snap.stations),
                 topo: Arc::clone(&snap.topo),
                 counts: OnceLock::new(),
                 rollups: OnceLock::new(),
                 rendered: Mutex::new(HashMap::new()),
             };
+            // Every first version is one arrival, at the second it was entered.
+            let arrived: u64 = (0..election.contests().len())
+                .flat_map(|c| snap.arrivals(c))
+                .map(|(t, n)| {
+                    assert_eq!((t - 1_772_377_200) % 60, 0);
+                    n
+                })
+                .sum();
+            assert_eq!(arrived, seq, "round {round}");
             for (ci, contest) in election.contests().iter().enumerate() {
                 let cc = &snap.counts()[ci];
                 let full = cc.roll_up(&tree, contest.territory()).unwrap();

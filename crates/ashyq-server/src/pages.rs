@@ -53,7 +53,12 @@ fn lang(q: &PageQuery, headers: &HeaderMap) -> Lang {
 }
 
 fn record(s: &Snapshot) -> RecordState {
-    RecordState { size: s.size, root_hex: hex::encode(s.root), signed_size: s.signed_size }
+    RecordState {
+        size: s.size,
+        root_hex: hex::encode(s.root),
+        signed_size: s.signed_size,
+        arrivals: (0..s.election.contests().len()).map(|c| s.arrivals(c)).collect(),
+    }
 }
 
 fn data<'a>(s: &'a Snapshot, record: &'a RecordState) -> ElectionData<'a> {

@@ -54,6 +54,8 @@ pub struct LoggedVersion {
     pub version: u64,
     /// The protocol's row (column order of `ashyq_core::counts::Row`).
     pub row: ashyq_core::counts::Row,
+    /// When it was entered (RFC 3339, UTC, as recorded).
+    pub at: String,
 }
 
 /// Where an election's log stands.
@@ -110,7 +112,7 @@ impl Store {
     ) -> Result<Vec<LoggedVersion>, StoreError> {
         let def = self.cached_definition(election_id)?;
         let rows = self.db.query(
-            "SELECT l.seq, v.contest_idx, v.unit_idx, v.version, v.lines FROM log l JOIN protocol_versions v ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE l.election_id = ?1 AND l.seq > ?2 ORDER BY l.seq",
+            "SELECT l.seq, v.contest_idx, v.unit_idx, v.version, v.lines, v.at FROM log l JOIN protocol_versions v ON l.election_id = v.election_id AND l.kind = 'protocol' AND l.ref = v.id WHERE l.election_id = ?1 AND l.seq > ?2 ORDER BY l.seq",
             &[election_id.into(), Value::Int(after.min(i64::MAX as u64) as i64)],
         )?;
         let loc = || format!("a protocol version of election {election_id}");
@@ -127,6 +129,7 @@ impl Store {
                     unit: u,
                     version: r[3].int()?.max(0) as u64,
                     row,
+                    at: r[5].text()?.to_owned(),
                 })
             })
             .collect()

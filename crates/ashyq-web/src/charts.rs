@@ -121,6 +121,92 @@ pub fn heatmap(
     }
 }
 
+/// A Unix time as RFC 3339 UTC text (`2023-03-19T15:04:05Z`), by the civil-from-days algorithm
+/// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+pub fn utc_text(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Protocols received over time: the cumulative count as a step line against time (SVG), with
+/// the number expected as a dashed line on top. `points` are (Unix second, protocols received
+/// in it) in time order, spanning more than one second; at most 400 steps are drawn (the count
+/// at the end of each of 400 equal slices of the night), so a large night stays a small
+/// picture. Time ticks are `HH:MM` UTC.
+pub fn arrivals(
+    points: &[(i64, u64)],
+    expected: u64,
+    title: &str,
+    desc: &str,
+    x_label: &str,
+) -> Markup {
+    let (w, h, left, bottom, top, right) = (600.0, 220.0, 56.0, 34.0, 12.0, 14.0);
+    let (Some(&(t0, _)), Some(&(t1, _))) = (points.first(), points.last()) else {
+        return html! {};
+    };
+    let span = (t1 - t0).max(1) as f64;
+    let total: u64 = points.iter().map(|p| p.1).sum();
+    let top_value = total.max(expected).max(1) as f64;
+    let (pw, ph) = (w - left - right, h - bottom - top);
+    let x = |t: i64| left + (t - t0) as f64 / span * pw;
+    let y = |n: u64| h - bottom - n as f64 / top_value * ph;
+    // The cumulative count at the end of each slice.
+    let slices = 400usize.min(points.len());
+    let mut steps: Vec<(i64, u64)> = Vec::with_capacity(slices + 1);
+    let mut cum = 0u64;
+    let mut it = points.iter().peekable();
+    for k in 1..=slices {
+        let end = t0 + ((t1 - t0) as f64 * k as f64 / slices as f64).round() as i64;
+        while let Some(&&(t, n)) = it.peek() {
+            if t > end {
+                break;
+            }
+            cum += n;
+            it.next();
+        }
+        steps.push((end, cum));
+    }
+    let mut path = format!("M{:.1},{:.1}", x(t0), y(0));
+    let mut last = 0u64;
+    for &(t, n) in &steps {
+        if n != last {
+            path.push_str(&format!(" H{:.1} V{:.1}", x(t), y(n)));
+            last = n;
+        }
+    }
+    path.push_str(&format!(" H{:.1}", x(t1)));
+    let hm = |t: i64| utc_text(t).get(11..16).unwrap_or_default().to_owned();
+    html! {
+        svg.chart data-chart="arrivals" viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+            desc { (desc) }
+            line x1=(left) y1=(h - bottom) x2=(w - right) y2=(h - bottom) stroke="#333" {}
+            line x1=(left) y1=(top) x2=(left) y2=(h - bottom) stroke="#333" {}
+            @if expected > 0 {
+                line x1=(left) y1=(format!("{:.1}", y(expected))) x2=(w - right) y2=(format!("{:.1}", y(expected))) stroke="#525252" stroke-dasharray="4 3" {}
+            }
+            text x=(left - 6.0) y=(format!("{:.1}", y(top_value as u64) + 4.0)) text-anchor="end" font-size="11" { (top_value as u64) }
+            text x=(left - 6.0) y=(h - bottom) text-anchor="end" font-size="11" { "0" }
+            path d=(path) fill="none" stroke=(PALETTE[0]) stroke-width="2" {}
+            @for k in 0..=4 {
+                @let t = t0 + (t1 - t0) * k / 4;
+                line x1=(format!("{:.1}", x(t))) y1=(h - bottom) x2=(format!("{:.1}", x(t))) y2=(h - bottom + 4.0) stroke="#333" {}
+                text x=(format!("{:.1}", x(t))) y=(h - bottom + 16.0) text-anchor="middle" font-size="11" { (hm(t)) }
+            }
+            text x=(left + pw / 2.0) y=(h - 2.0) text-anchor="middle" font-size="11" { (x_label) }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +229,23 @@ mod tests {
         // One cell plus the frame; the cell at share 99 sits at the top (y = 10).
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains("y=\"10.0\" width=\"4.00\""), "{svg}");
+    }
+
+    #[test]
+    fn utc_text_is_the_civil_date() {
+        assert_eq!(utc_text(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_text(1_679_241_600), "2023-03-19T16:00:00Z");
+        assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_text(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn the_arrivals_chart_steps_up_to_the_total() {
+        let points: Vec<(i64, u64)> = (0..1000).map(|i| (1_679_241_600 + i * 30, 2)).collect();
+        let svg = arrivals(&points, 2500, "t", "d", "x").into_string();
+        assert!(svg.contains("data-chart=\"arrivals\""));
+        assert!(svg.contains("16:00") && svg.contains("00:19"), "{svg}");
+        assert!(svg.contains(">2500<"), "the expected count is the top of the scale");
+        assert_eq!(arrivals(&[], 1, "t", "d", "x").into_string(), "");
     }
 }

@@ -282,6 +282,18 @@ messages! {
         "Protocols received: {reported} of {expected} ({percent})",
     ],
     ProtocolsShort => ["Хаттамалар", "Протоколы", "Protocols"],
+    ArrivalsTitle => ["Хаттамалардың түсуі", "Поступление протоколов", "Protocols received over time"],
+    ArrivalsDesc => [
+        "{from} мен {to} аралығында {expected} хаттаманың {received} түсті; үзік сызық — күтілетін саны.",
+        "С {from} по {to} получено {received} из {expected} протоколов; пунктир — ожидаемое число.",
+        "{received} of {expected} protocols received between {from} and {to}; the dashed line is the number expected.",
+    ],
+    ArrivalsAxis => ["уақыт (UTC)", "время (UTC)", "time (UTC)"],
+    ArrivalsAtOnce => [
+        "Барлық хаттама (саны: {received}) бір сәтте жазылды: {time} (түнгі түсу емес, пакет импорты).",
+        "Все протоколы (всего: {received}) записаны одновременно: {time} (импорт пакета, а не поступление в течение ночи).",
+        "Every protocol (all {received}) was recorded at one moment, {time} (a package import, not a night of reporting).",
+    ],
     Turnout => ["Сайлаушылардың келуі", "Явка", "Turnout"],
     TurnoutValue => ["Келу: {percent}", "Явка: {percent}", "Turnout: {percent}"],
     Candidate => ["Кандидат, партия немесе жауап", "Кандидат, партия или ответ", "Candidate, party or answer"],

@@ -47,6 +47,9 @@ pub struct RecordState {
     pub root_hex: String,
     /// The latest signed checkpoint's size.
     pub signed_size: u64,
+    /// Per contest: protocols received over time, as (Unix second, first versions entered in
+    /// it) in time order — the reporting progress over the night.
+    pub arrivals: Vec<Vec<(i64, u64)>>,
 }
 
 /// One election as the pages see it: borrowed from the server's live snapshot.

@@ -578,6 +578,7 @@ pub fn contest_page(ctx: &Ctx, d: &ElectionData<'_>, c: usize, u: UnitIdx) -> St
             }
             @if let Some(m) = map_section(ctx, d, c, u, false) { (m) }
             (children_table(ctx, d, c, u, &progress))
+            @if at_territory { (arrivals_section(ctx, d, c, progress[u].0)) }
             (record_line(ctx, d))
         }
         p #live-status .live aria-live="polite" {}
@@ -595,6 +596,32 @@ pub fn contest_page(ctx: &Ctx, d: &ElectionData<'_>, c: usize, u: UnitIdx) -> St
         },
         main,
     )
+}
+
+/// Reporting progress over the night: protocols received against time, or one sentence when
+/// they were all recorded at one moment (an imported package).
+fn arrivals_section(ctx: &Ctx, d: &ElectionData<'_>, c: usize, expected: u64) -> Markup {
+    let lang = ctx.lang;
+    let points = d.record.arrivals.get(c).map(Vec::as_slice).unwrap_or_default();
+    let (Some(&(first, _)), Some(&(last, _))) = (points.first(), points.last()) else {
+        return html! {};
+    };
+    let received: u64 = points.iter().map(|p| p.1).sum();
+    let when = |t: i64| lang.datetime(&charts::utc_text(t));
+    html! {
+        section.arrivals aria-labelledby="arrivals-title" {
+            h2 #arrivals-title { (lang.t(Msg::ArrivalsTitle)) }
+            @if first == last {
+                p { (lang.f(Msg::ArrivalsAtOnce, &[("received", &lang.int(received)), ("time", &when(first))])) }
+            } @else {
+                @let desc = lang.f(Msg::ArrivalsDesc, &[("received", &lang.int(received)), ("expected", &lang.int(expected)), ("from", &when(first)), ("to", &when(last))]);
+                figure {
+                    (charts::arrivals(points, expected, lang.t(Msg::ArrivalsTitle), &desc, lang.t(Msg::ArrivalsAxis)))
+                    figcaption { (desc) }
+                }
+            }
+        }
+    }
 }
 
 fn line_label(lang: Lang, d: &ElectionData<'_>, c: usize, line: &str) -> String {
