@@ -14,6 +14,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { createHash, generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -217,6 +218,7 @@ test('the proof check passes in the browser on the intact record', async () => {
     await page.waitForFunction(() => ['ok', 'failed'].includes(document.querySelector('[data-proof]').dataset.state), null, { timeout: 15000 });
     assert.equal(await box.getAttribute('data-state'), 'ok', await box.textContent());
     if (lang === 'en') assert.match(await box.locator('.status').textContent(), /Verified in your browser against the commission's key/);
+    assert.equal(await box.getAttribute('data-signed'), 'unsigned', 'Astana\'s commissions do not sign in the demo');
   }
   await page.screenshot({ path: join(SHOTS, 'proof-verified.en.png'), fullPage: true });
   await page.close();
@@ -259,6 +261,75 @@ test('the proof check fails, saying what failed, on a tampered proof, leaf or si
     assert.match(await box.locator('.status').textContent(), /Check failed: /);
     await page.screenshot({ path: join(SHOTS, `proof-${want}.en.png`) });
   }
+  await page.close();
+});
+
+const sha = (...parts) => createHash('sha256').update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest();
+
+// RFC 9162 §2.1.3.2 (as app.js does it): the root a leaf hash and its audit path lead to.
+function rootFromPath(index, size, leafHash, path) {
+  let fn = BigInt(index), sn = BigInt(size) - 1n, r = leafHash;
+  for (const p of path) {
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = sha([1], p, r);
+      if ((fn & 1n) === 0n) { while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; } }
+    } else {
+      r = sha([1], r, p);
+    }
+    fn >>= 1n; sn >>= 1n;
+  }
+  return r;
+}
+
+test("a precinct commission's own signature is checked in the browser, and an operator who re-signs the log cannot forge it", async () => {
+  const page = await context.newPage();
+  const { station } = await regionChildren('KZ-ALA');
+  const path = `/e/${SYN}/c/president/u/${station}`;
+  const apiPath = `/api/v1/elections/${SYN}/protocols/president/${station}`;
+  const settle = () => page.waitForFunction(() => ['ok', 'failed'].includes(document.querySelector('[data-proof]').dataset.state), null, { timeout: 15000 });
+  for (const lang of LANGS) {
+    await page.goto(`${BASE}${path}?lang=${lang}`);
+    await settle();
+    const box = page.locator('[data-proof]');
+    assert.equal(await box.getAttribute('data-state'), 'ok', await box.textContent());
+    assert.equal(await box.getAttribute('data-signed'), 'verified');
+    assert.equal(await page.locator('[data-history] [data-signed-key]').count(), 1, 'the history names the key without JavaScript too');
+    if (lang === 'en') assert.match(await box.locator('.status').textContent(), /precinct commission's own signature of these lines \(key [A-Za-z0-9+/=]{44}\) verified in your browser/);
+  }
+  await page.screenshot({ path: join(SHOTS, 'proof-commission-signed.en.png'), fullPage: true });
+  // The operator changes the signature in the leaf, recomputes the leaf hash and the root, and
+  // signs a new checkpoint with a key of its own: everything the log's key covers checks out,
+  // the commission's signature does not.
+  await page.route(`**${apiPath}`, async (route) => {
+    const resp = await route.fetch();
+    const d = await resp.json();
+    const leaf = JSON.parse(Buffer.from(d.proof.leaf, 'base64').toString());
+    const sig = Buffer.from(leaf.signature.signature, 'base64');
+    sig[5] ^= 1;
+    leaf.signature.signature = sig.toString('base64');
+    const bytes = Buffer.from(JSON.stringify(leaf));
+    const leafHash = sha([0], bytes);
+    const root = rootFromPath(d.proof.leaf_index, d.proof.tree_size, leafHash, d.proof.path.map((h) => Buffer.from(h, 'hex')));
+    const origin = d.proof.checkpoint.split('\n')[0];
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    const keyId = sha(Buffer.from(origin), [0x0a, 0x01], pub).subarray(0, 4);
+    const text = `${origin}\n${d.proof.tree_size}\n${root.toString('base64')}\n`;
+    const signature = edSign(null, Buffer.from(text), privateKey);
+    d.proof.checkpoint = `${text}\n\u2014 ${origin} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+    d.verifier_key = `${origin}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), pub]).toString('base64')}`;
+    d.proof.leaf = bytes.toString('base64');
+    d.proof.leaf_hash = leafHash.toString('hex');
+    d.proof.root_hash = root.toString('hex');
+    await route.fulfill({ response: resp, json: d });
+  });
+  await page.goto(`${BASE}${path}?lang=en`);
+  await settle();
+  const box = page.locator('[data-proof]');
+  assert.equal(await box.getAttribute('data-state'), 'failed', await box.textContent());
+  assert.equal(await box.getAttribute('data-failure'), 'FailCommissionSignature');
+  assert.match(await box.locator('.status').textContent(), /signature does not match these lines/);
+  await page.screenshot({ path: join(SHOTS, 'proof-FailCommissionSignature.en.png') });
   await page.close();
 });
 

@@ -258,6 +258,7 @@ async fn unit(
                     findings: v.findings,
                     values: v.values,
                     log_index: v.log_index,
+                    signature_key: v.signature.map(|s| s.key),
                 })
                 .collect::<Vec<_>>())
         })

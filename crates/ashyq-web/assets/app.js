@@ -1,7 +1,8 @@
 // Ashyq dashboard: progressive enhancement only (every page works without it).
 // 1. The proof check: a station page's protocol is checked in the reader's browser against the
 //    commission's key (RFC 9162 inclusion proof, C2SP signed-note checkpoint; WebCrypto
-//    SHA-256 and Ed25519).
+//    SHA-256 and Ed25519), and, when the precinct commission signed it with its own key, that
+//    signature too (the statement of crates/ashyq-record/src/statement.rs).
 // 2. Live updates: the election's Server-Sent Events stream; when a change touches the page's
 //    unit, the page's live region is fetched again and swapped in, and announced politely.
 (() => {
@@ -75,6 +76,26 @@
     throw new Fail('FailSignature');
   }
 
+  // A precinct commission's own signature of its protocol: Ed25519 over "ashyq protocol
+  // statement v1", the election, contest and unit, and every line sorted by name.
+  async function commissionSignature(entry) {
+    const s = entry.signature;
+    if (!s || typeof s.key !== 'string' || typeof s.signature !== 'string') throw new Fail('FailCommissionSignature');
+    const names = Object.keys(entry.lines || {}).sort();
+    const text = `ashyq protocol statement v1\nelection ${entry.election}\ncontest ${entry.contest}\nunit ${entry.unit}\n` +
+      names.map((n) => `${n} ${entry.lines[n]}\n`).join('');
+    const raw = b64(s.key), sig = b64(s.signature);
+    if (raw.length !== 32 || sig.length !== 64) throw new Fail('FailCommissionSignature');
+    let key;
+    try {
+      key = await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+    } catch { throw new Fail('FailNoCrypto'); }
+    if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, new TextEncoder().encode(text)))) {
+      throw new Fail('FailCommissionSignature');
+    }
+    return s.key;
+  }
+
   function sameLines(a, b) {
     const ka = Object.keys(a || {}).sort(), kb = Object.keys(b || {}).sort();
     return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
@@ -113,8 +134,11 @@
       const lines = text.split('\n');
       if (lines[1] !== String(p.tree_size)) throw new Fail('FailSize');
       if (!same(b64(lines[2]), root)) throw new Fail('FailRoot');
+      // 5. The precinct commission's own signature, when the leaf carries one.
+      const signedBy = 'signature' in entry ? await commissionSignature(entry) : null;
       box.dataset.state = 'ok';
-      status.textContent = '\u2713 ' + t('ProofVerified');
+      box.dataset.signed = signedBy ? 'verified' : 'unsigned';
+      status.textContent = '\u2713 ' + t('ProofVerified') + (signedBy ? '. ' + t('CommissionSignatureVerified', { key: signedBy }) : '');
       details.textContent = t('ProofDetails', { index: p.leaf_index + 1, size: p.tree_size, root: hex(root).slice(0, 16) + '\u2026', key: doc.verifier_key });
     } catch (e) {
       box.dataset.state = 'failed';

@@ -522,6 +522,21 @@ messages! {
         "this browser cannot check Ed25519 signatures",
     ],
     CommissionKey => ["Комиссияның кілті", "Ключ комиссии", "The commission's key"],
+    SignedByCommission => [
+        "учаскелік комиссияның өз кілтімен қол қойылған: {key}",
+        "подписан собственным ключом участковой комиссии: {key}",
+        "signed with the precinct commission's own key: {key}",
+    ],
+    CommissionSignatureVerified => [
+        "Учаскелік комиссияның осы жолдарға қойған өз қолтаңбасы (кілт {key}) браузеріңізде тексерілді.",
+        "Собственная подпись участковой комиссии под этими строками (ключ {key}) проверена в вашем браузере.",
+        "The precinct commission's own signature of these lines (key {key}) verified in your browser.",
+    ],
+    FailCommissionSignature => [
+        "учаскелік комиссияның өз қолтаңбасы осы жолдарға сәйкес келмейді",
+        "собственная подпись участковой комиссии не соответствует этим строкам",
+        "the precinct commission's own signature does not match these lines",
+    ],
     Integrity => ["Адалдық белгілері", "Признаки целостности", "Integrity"],
     IntegrityIntro => [
         "Статистикалық белгілер қолдан жасауды дәлелдемейді де, жоққа шығармайды да: олар тексеруге тұрарлық жерді көрсетеді. Әр әдіс нені дәлелдейтінін және нені дәлелдемейтінін айтады.",

@@ -93,6 +93,9 @@ pub struct ProtocolVersion {
     pub values: Vec<(String, u64)>,
     /// 0-based index of its leaf in the log.
     pub log_index: u64,
+    /// The precinct commission's own public key (base64) when it signed this version (the
+    /// signature was checked on entry; the page's script checks it again from the leaf).
+    pub signature_key: Option<String>,
 }
 
 /// Observers' copies of one protocol.

@@ -107,6 +107,8 @@ fn script_messages(lang: Lang) -> String {
         ("FailSize", Msg::FailSize),
         ("FailSignature", Msg::FailSignature),
         ("FailNoCrypto", Msg::FailNoCrypto),
+        ("FailCommissionSignature", Msg::FailCommissionSignature),
+        ("CommissionSignatureVerified", Msg::CommissionSignatureVerified),
         ("LiveUpdated", Msg::LiveUpdated),
     ];
     let map: serde_json::Map<String, serde_json::Value> =
@@ -719,7 +721,12 @@ pub fn station_page(
                                     tr {
                                         td.num { (h.version) }
                                         td { (lang.datetime(&h.time)) }
-                                        td { (h.author) }
+                                        td {
+                                            (h.author)
+                                            @if let Some(k) = &h.signature_key {
+                                                br; small.signed data-signed-key=(k) { (lang.f(Msg::SignedByCommission, &[("key", k)])) }
+                                            }
+                                        }
                                         td { @if i == 0 && h.reason.is_empty() { (lang.t(Msg::FirstEntry)) } @else { (h.reason) } }
                                         td { (changed_lines(lang, d, c, history.get(i.wrapping_sub(1)).filter(|_| i > 0), h)) }
                                         td.num { (h.log_index + 1) }
