@@ -449,6 +449,19 @@ fn commission_signed_protocols_from_the_shell() {
         "{}",
         stdout(&o)
     );
+    // The keys the commissions published: S001's version 1 (imported) is not signed.
+    std::fs::write(cwd.join("keys.csv"), format!("unit,key\nS001,{public}\n")).unwrap();
+    let o = ashyq(&["verify", "--db", &db, "--protocol-keys", "keys.csv"], cwd);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert!(
+        stdout(&o).contains("(protocol (contest president, unit S001) version 1) is not signed, but the commission of S001 published the key"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(cwd.join("keys.csv"), "unit,key\nS001,AAAA\n").unwrap();
+    let o = ashyq(&["verify", "--db", &db, "--protocol-keys", "keys.csv"], cwd);
+    assert_eq!(code(&o), 2, "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("keys.csv: line 2, field key"), "{o:?}");
     let o = ashyq(
         &[
             "token",

@@ -48,6 +48,10 @@ pub struct Anchors {
     pub key: Option<VerifierKey>,
     /// Checkpoints published earlier: (where it came from, signed note).
     pub checkpoints: Vec<(String, String)>,
+    /// The public keys precinct and territorial commissions published before the count (unit
+    /// id → base64 Ed25519 key): every protocol version of a listed unit must carry that
+    /// commission's signature with that key.
+    pub protocol_keys: BTreeMap<String, String>,
 }
 
 /// The result of a verification.
@@ -136,7 +140,7 @@ pub fn verify(input: &RecordInput, anchors: &Anchors) -> Verification {
     }
     // 3. The meaning of every entry.
     if let Some(def) = &def {
-        semantics(def, input, &tree_hashes, &mut p);
+        semantics(def, input, anchors, &tree_hashes, &mut p);
     }
     // 4. Checkpoints, frontiers and the reader's anchors.
     let origin = def.as_ref().map(|d| d.leaf.origin.clone());
@@ -592,7 +596,21 @@ fn audit_event(
 }
 
 /// Checks what each entry means against the definition and the entries before it.
-fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Problems<'_>) {
+fn semantics(
+    def: &Definition,
+    input: &RecordInput,
+    anchors: &Anchors,
+    hashes: &[Hash],
+    p: &mut Problems<'_>,
+) {
+    for unit in anchors.protocol_keys.keys() {
+        if def.tree.index_of(unit).is_none() {
+            p.push(format!(
+                "a published protocol key names unit {}, which is not in the election",
+                crate::quote(unit)
+            ));
+        }
+    }
     let eid = def.leaf.election.id.as_str();
     let mut versions: HashMap<(usize, usize), u64> = HashMap::new();
     // (contest, unit, round) → folded authors who keyed it.
@@ -631,7 +649,24 @@ fn semantics(def: &Definition, input: &RecordInput, hashes: &[Hash], p: &mut Pro
                 if let Err(e) = certify::lines_row(&def.election.contests()[c], &pr.lines) {
                     p.push(format!("log entry {pos} ({}): {e}", leaf.describe()));
                 }
-                // The commission's own signature, checked from the leaf alone (issue 8).
+                // The commission's own signature, checked from the leaf alone (issue 8), and
+                // held to the key the commission published, when the reader has it.
+                if let Some(published) = anchors.protocol_keys.get(&pr.unit) {
+                    match &pr.signature {
+                        None => p.push(format!(
+                            "log entry {pos} ({}) is not signed, but the commission of {} published the key {published}",
+                            leaf.describe(),
+                            pr.unit
+                        )),
+                        Some(sig) if sig.key.trim() != published.trim() => p.push(format!(
+                            "log entry {pos} ({}) is signed with the key {}, not with the key {published} the commission of {} published",
+                            leaf.describe(),
+                            crate::quote(&sig.key),
+                            pr.unit
+                        )),
+                        Some(_) => {}
+                    }
+                }
                 if let Some(sig) = &pr.signature {
                     let statement = crate::statement::protocol_statement(
                         &pr.election,

@@ -411,6 +411,7 @@ async fn writes(e: &Env) {
         let anchors = ashyq_record::verify::Anchors {
             key: Some(key().verifier_key("ashyq/test-2026-station").unwrap()),
             checkpoints: vec![],
+            ..Default::default()
         };
         let problems: Vec<String> = store
             .verify(None, &anchors)
@@ -507,6 +508,28 @@ async fn signed_writes(e: &Env) {
         let v = store.verify(None, &ashyq_record::verify::Anchors::default()).unwrap();
         assert_eq!(v[0].1.problems, Vec::<String>::new());
         assert_eq!(v[0].1.signed_protocols, 2);
+        // Held to the key the commission published: passes with it, names both versions with
+        // another, and names the unsigned imported protocols of a unit whose key is published.
+        let published = |pairs: &[(&str, String)]| ashyq_record::verify::Anchors {
+            protocol_keys: pairs.iter().map(|(u, k)| ((*u).to_owned(), k.clone())).collect(),
+            ..Default::default()
+        };
+        let ok = published(&[("S007", commission_key().public_key_base64())]);
+        assert_eq!(store.verify(None, &ok).unwrap()[0].1.problems, Vec::<String>::new());
+        let other = published(&[("S007", Signer::from_seed([34; 32]).public_key_base64())]);
+        let p = store.verify(None, &other).unwrap().remove(0).1.problems;
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p.iter().all(|m| m.contains("not with the key")), "{p:?}");
+        let s1 = published(&[
+            ("S001", commission_key().public_key_base64()),
+            ("S999", commission_key().public_key_base64()),
+        ]);
+        let p = store.verify(None, &s1).unwrap().remove(0).1.problems;
+        assert!(p.iter().any(|m| m.contains("unit S001) version 1) is not signed")), "{p:?}");
+        assert!(
+            p.iter().any(|m| m.contains("names unit S999, which is not in the election")),
+            "{p:?}"
+        );
     })
     .await
     .unwrap();

@@ -267,6 +267,7 @@ async fn observers(e: &Env) {
         let anchors = ashyq_record::verify::Anchors {
             key: Some(key().verifier_key("ashyq/test-2026-station").unwrap()),
             checkpoints: vec![],
+            ..Default::default()
         };
         let problems: Vec<String> = store
             .verify(None, &anchors)

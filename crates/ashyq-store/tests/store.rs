@@ -222,7 +222,7 @@ fn problems_with(store: &mut Store, anchors: &Anchors) -> Vec<String> {
 fn pinned(b: &mut Backend, e: &str) -> Anchors {
     let key = VerifierKey::parse(&b.store.verifier_key(e).expect("key")).expect("parse");
     let (_, note) = b.store.latest_checkpoint(e).expect("checkpoint");
-    Anchors { key: Some(key), checkpoints: vec![("published".into(), note)] }
+    Anchors { key: Some(key), checkpoints: vec![("published".into(), note)], ..Default::default() }
 }
 
 fn digest(b: &mut Backend) -> String {

@@ -147,7 +147,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<ExitCode> {
     for id in store.elections()? {
         let key = VerifierKey::parse(&store.verifier_key(&id)?)?;
         let (_, note) = store.latest_checkpoint(&id)?;
-        let anchors = Anchors { key: Some(key), checkpoints: vec![("demo".into(), note)] };
+        let anchors = Anchors {
+            key: Some(key),
+            checkpoints: vec![("demo".into(), note)],
+            ..Default::default()
+        };
         for (_, v) in store.verify(Some(&id), &anchors)? {
             findings.extend(v.problems);
         }

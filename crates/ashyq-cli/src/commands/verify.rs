@@ -37,6 +37,41 @@ pub(crate) struct VerifyArgs {
     /// the record must extend it. Repeat for several.
     #[arg(long, value_name = "FILE")]
     pub(crate) checkpoint: Vec<PathBuf>,
+    /// The public keys the precinct and territorial commissions published before the count: a
+    /// CSV with header `unit,key` (base64 Ed25519, as `ashyq protocol keygen` prints it). Every
+    /// protocol version of a listed unit must carry its commission's signature with that key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) protocol_keys: Option<PathBuf>,
+}
+
+/// Reads a `unit,key` CSV of published protocol keys; a bad row names its line and field.
+fn protocol_keys(path: &std::path::Path) -> Result<std::collections::BTreeMap<String, String>> {
+    let name = path.display();
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read the protocol keys {name}"))?;
+    let headers = r.headers().with_context(|| format!("{name}: line 1"))?.clone();
+    let col = |h: &str| headers.iter().position(|x| x == h);
+    let (Some(unit_col), Some(key_col)) = (col("unit"), col("key")) else {
+        anyhow::bail!("{name}: line 1: the header must name the columns unit and key");
+    };
+    let mut keys = std::collections::BTreeMap::new();
+    for (i, row) in r.records().enumerate() {
+        let line = i + 2;
+        let row = row.with_context(|| format!("{name}: line {line}"))?;
+        let unit = row.get(unit_col).unwrap_or_default();
+        let key = row.get(key_col).unwrap_or_default();
+        if unit.is_empty() {
+            anyhow::bail!("{name}: line {line}, field unit: empty");
+        }
+        ashyq_record::statement::parse_public_key(key)
+            .map_err(|e| anyhow::anyhow!("{name}: line {line}, field key: {e}"))?;
+        if keys.insert(unit.to_owned(), key.to_owned()).is_some() {
+            anyhow::bail!("{name}: line {line}, field unit: {unit} is listed twice");
+        }
+    }
+    Ok(keys)
 }
 
 fn anchors(args: &VerifyArgs) -> Result<Anchors> {
@@ -58,7 +93,11 @@ fn anchors(args: &VerifyArgs) -> Result<Anchors> {
             .with_context(|| format!("cannot read the checkpoint {}", f.display()))?;
         checkpoints.push((f.display().to_string(), note));
     }
-    Ok(Anchors { key, checkpoints })
+    let protocol_keys = match &args.protocol_keys {
+        Some(p) => protocol_keys(p)?,
+        None => Default::default(),
+    };
+    Ok(Anchors { key, checkpoints, protocol_keys })
 }
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
@@ -106,6 +145,12 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
                 "{name}{} log entries, {covered}; internal consistency only: nothing outside the record was given, so a record rebuilt or rolled back by whoever controls it would pass. Pin the commission's key with --verifier-key{} and give a checkpoint published earlier with --checkpoint\n",
                 v.log_size,
                 v.key.as_ref().map_or(String::new(), |k| format!(" (the record names {k})"))
+            ));
+        }
+        if !anchors.protocol_keys.is_empty() {
+            text.push_str(&format!(
+                "{name}every protocol of the {} units with a published protocol key was held to that key\n",
+                anchors.protocol_keys.len()
             ));
         }
         if v.signed_protocols > 0 {
