@@ -78,17 +78,34 @@ fn start(url: &str, generator: &Generator) -> Running {
 }
 
 /// POSTs every protocol from `CLIENTS` threads; protocols per second, all answered 201.
-fn intake(r: &Running, contest: &str, protocols: &[(String, BTreeMap<String, u64>)]) -> f64 {
+/// With `signed`, each protocol carries its precinct commission's Ed25519 signature (made
+/// before the clock starts; the server checks every one).
+fn intake(
+    r: &Running,
+    contest: &str,
+    protocols: &[(String, BTreeMap<String, u64>)],
+    signed: bool,
+) -> f64 {
     let next = Arc::new(AtomicUsize::new(0));
     let bodies: Arc<Vec<String>> = Arc::new(
         protocols
             .iter()
-            .map(|(unit, lines)| {
+            .enumerate()
+            .map(|(i, (unit, lines))| {
                 let mut lines = lines.clone();
                 lines.entry("absentee".into()).or_insert(0);
                 lines.entry("mobile".into()).or_insert(0);
-                serde_json::json!({"contest": contest, "unit": unit, "lines": lines, "acknowledge_warnings": true})
-                    .to_string()
+                let mut body = serde_json::json!({"contest": contest, "unit": unit, "lines": lines, "acknowledge_warnings": true});
+                if signed {
+                    let mut seed = [0u8; 32];
+                    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                    let pairs: Vec<(String, u64)> = lines.into_iter().collect();
+                    let sig = Signer::from_seed(seed).sign_protocol(
+                        &ashyq_record::statement::protocol_statement(&r.election, contest, unit, &pairs),
+                    );
+                    body["signature"] = serde_json::json!({"key": sig.key, "signature": sig.signature});
+                }
+                body.to_string()
             })
             .collect(),
     );
@@ -260,9 +277,10 @@ fn main() {
     );
     println!("| backend | ashyq serve: durable intake (201 after group commit) | peer: the database alone, one INSERT + commit per protocol | ratio | ashyq serve: cached national results (wrk -t2 -c64) | peer: nginx, same JSON as a static file | ratio |");
     println!("|---|---|---|---|---|---|---|");
+    let mut signed_rows = Vec::new();
     for (name, url, pg) in backends {
         let running = start(&url, &generator);
-        let ours = intake(&running, &contest, &protocols);
+        let ours = intake(&running, &contest, &protocols, false);
         let peer = match &pg {
             None => Some(bare_sqlite(&dir.path().join("bare.db"), &protocols)),
             Some((base, _)) => pgbench(base),
@@ -287,6 +305,30 @@ fn main() {
         rt.shutdown_timeout(Duration::from_secs(1));
         if let Some((base, schema)) = pg {
             // The stores close with the state (dropped above); then the schema goes.
+            ashyq_store::testing::pg_drop_schema(&base, &schema);
+        }
+        signed_rows.push((name, ours));
+    }
+    // The same intake with every protocol signed by its commission (a fresh record each).
+    println!("\n| backend | intake, unsigned (above) | intake, each protocol signed by its precinct commission (Ed25519, checked before commit) | ratio |");
+    println!("|---|---|---|---|");
+    for (name, unsigned) in signed_rows {
+        let (url, pg) = if name == "SQLite" {
+            (format!("sqlite:{}", dir.path().join("signed.db").display()), None)
+        } else {
+            let base = std::env::var("ASHYQ_TEST_POSTGRES").unwrap();
+            let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
+            (url, Some((base, schema)))
+        };
+        let running = start(&url, &generator);
+        let signed = intake(&running, &contest, &protocols, true);
+        println!(
+            "| {name} | {unsigned:.0} protocols/s | {signed:.0} protocols/s | {} |",
+            ratio(signed, Some(unsigned))
+        );
+        let Running { rt, .. } = running;
+        rt.shutdown_timeout(Duration::from_secs(1));
+        if let Some((base, schema)) = pg {
             ashyq_store::testing::pg_drop_schema(&base, &schema);
         }
     }
