@@ -1,7 +1,8 @@
-//! The wording of every legal rule of core's rule sets in Kazakh and Russian, keyed by the
-//! rule's id (English is core's own text). A test checks that every rule of every rule set has
-//! both, so a new rule in core fails the build's tests until it is translated here. The rules'
-//! sources stay as the law reference cites them (English, `docs/law.md`).
+//! The wording and the source of every legal rule of core's rule sets in Kazakh and Russian,
+//! keyed by the rule's id (English is core's own text). A test checks that every rule of every
+//! rule set has both, so a new rule in core fails the build's tests until it is translated here.
+//! A translated source keeps every citation of the English one (`[S2]`, `§3.1`, numbers); the
+//! law reference it points to (`docs/law.md`) is in English.
 
 use crate::i18n::Lang;
 
@@ -249,9 +250,316 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// (rule id, core's English source, Kazakh, Russian). The English is kept so that a source
+/// changed in core is shown in English, not with a stale translation, until it is translated
+/// again (the test fails meanwhile). Citation tokens (`[S2]`, `§3.1`, `[?]`), article and law
+/// numbers, dates and figures are kept; numbers are written in the page language's form.
+const SOURCES: &[(&str, &str, &str, &str)] = &[
+    (
+        "list.base-valid",
+        "CEC practice reproduced exactly for 2016, 2021 and 2023; CEC deputy chair [S15] (law reference §0 item 2, §3.4)",
+        "2016, 2021 және 2023 жылдар үшін дәл қайталанған ОСК практикасы; ОСК төрағасының орынбасары [S15] (заң анықтамасы, §0 2-тармақ, §3.4)",
+        "практика ЦИК, точно воспроизведённая для 2016, 2021 и 2023 годов; заместитель председателя ЦИК [S15] (справочник по закону, §0 п. 2, §3.4)",
+    ),
+    (
+        "list.hare-largest-remainder",
+        "Const. Law on Elections Art. 97 [S2][S3]; reproduces every Mazhilis allocation 2012–2023 exactly (law reference §3.1, §3.4)",
+        "Сайлау туралы конституциялық заң, 97-бап [S2][S3]; Мәжіліс орындарының 2012–2023 жылдардағы әрбір бөлінуін дәл қайталайды (заң анықтамасы, §3.1, §3.4)",
+        "Конституционный закон о выборах, ст. 97 [S2][S3]; точно воспроизводит каждое распределение мандатов Мажилиса 2012–2023 годов (справочник по закону, §3.1, §3.4)",
+    ),
+    (
+        "list.remainder-tie",
+        "Art. 97 as documented for 2009–2021 [S3][S4]; no later text seen (law reference §3.1)",
+        "2009–2021 жылдар үшін құжатталған 97-бап [S3][S4]; кейінгі мәтіні табылмады (заң анықтамасы, §3.1)",
+        "ст. 97 в редакции, описанной для 2009–2021 годов [S3][S4]; более поздний текст не найден (справочник по закону, §3.1)",
+    ),
+    (
+        "list.length",
+        "CL 05.11.2022 No. 156-VII [S35] (law reference §3.1, §7)",
+        "05.11.2022 жылғы № 156-VII конституциялық заң [S35] (заң анықтамасы, §3.1, §7)",
+        "Конституционный закон от 05.11.2022 № 156-VII [S35] (справочник по закону, §3.1, §7)",
+    ),
+    (
+        "list.unfillable-seat",
+        "Art. 97, current text not seen (law reference §12)",
+        "97-бап, қолданыстағы мәтіні табылмады (заң анықтамасы, §12)",
+        "ст. 97, действующий текст не найден (справочник по закону, §12)",
+    ),
+    (
+        "kz-2007.party-list.threshold",
+        "Art. 97 (2007–2021) [S2][S3]; 2016 and 2021 shares reproduce on the valid votes (law reference §3.3)",
+        "97-бап (2007–2021) [S2][S3]; 2016 және 2021 жылдардың үлестері жарамды дауыстардан дәл шығады (заң анықтамасы, §3.3)",
+        "ст. 97 (2007–2021) [S2][S3]; доли 2016 и 2021 годов воспроизводятся от действительных голосов (справочник по закону, §3.3)",
+    ),
+    (
+        "kz-2007.party-list.quota",
+        "Art. 97 [S2][S3][S4] (law reference §3.3)",
+        "97-бап [S2][S3][S4] (заң анықтамасы, §3.3)",
+        "ст. 97 [S2][S3][S4] (справочник по закону, §3.3)",
+    ),
+    (
+        "kz-2007.party-list.one-list",
+        "IPU Parline [S3] (law reference §3.3, History)",
+        "Парламентаралық одақ, Parline [S3] (заң анықтамасы, §3.3, «Тарих»)",
+        "Межпарламентский союз, Parline [S3] (справочник по закону, §3.3, «История»)",
+    ),
+    (
+        "kz-2007.party-list.no-list",
+        "Art. 97: the zero-party edge case is among the reference's open questions (law reference §12)",
+        "97-бап: шектен бірде-бір партия өтпеген жағдай анықтаманың ашық сұрақтарының бірі (заң анықтамасы, §12)",
+        "ст. 97: случай, когда барьер не прошла ни одна партия, — среди открытых вопросов справочника (справочник по закону, §12)",
+    ),
+    (
+        "kz-2009.party-list.runner-up",
+        "Feb 2009 amendment to Art. 97 [S2][S3] (law reference §3.3; never triggered 2012–2021)",
+        "97-бапқа 2009 жылғы ақпандағы түзету [S2][S3] (заң анықтамасы, §3.3; 2012–2021 жылдары бірде-бір рет қолданылмады)",
+        "поправка к ст. 97 от февраля 2009 г. [S2][S3] (справочник по закону, §3.3; в 2012–2021 годах ни разу не применялась)",
+    ),
+    (
+        "kz-2009.party-list.runner-up-unknowns",
+        "the available translation of Art. 97 is truncated [S2] (law reference §3.3, encoding sketch)",
+        "97-баптың қолжетімді аудармасы толық емес [S2] (заң анықтамасы, §3.3, кодтау нобайы)",
+        "доступный перевод ст. 97 неполон [S2] (справочник по закону, §3.3, набросок кодирования)",
+    ),
+    (
+        "kz-2022.party-list.threshold",
+        "CL 05.11.2022 No. 156-VII; 5% since the May 2021 law [S7][S20] (law reference §3.1)",
+        "05.11.2022 жылғы № 156-VII конституциялық заң; 5% — 2021 жылғы мамырдағы заңнан бері [S7][S20] (заң анықтамасы, §3.1)",
+        "Конституционный закон от 05.11.2022 № 156-VII; 5% — с закона мая 2021 г. [S7][S20] (справочник по закону, §3.1)",
+    ),
+    (
+        "kz-2022.party-list.threshold-base",
+        "checked on the 2023 results: Amanat 3,431,510 / 6,366,441 = 53.90% (law reference §3.1, §3.4)",
+        "2023 жылғы нәтижелер бойынша тексерілді: «Аманат» 3\u{a0}431\u{a0}510 / 6\u{a0}366\u{a0}441 = 53,90% (заң анықтамасы, §3.1, §3.4)",
+        "проверено по итогам 2023 года: «Аманат» 3\u{a0}431\u{a0}510 / 6\u{a0}366\u{a0}441 = 53,90% (справочник по закону, §3.1, §3.4)",
+    ),
+    (
+        "kz-2022.party-list.one-list",
+        "law reference §3.1",
+        "заң анықтамасы, §3.1",
+        "справочник по закону, §3.1",
+    ),
+    (
+        "kz-2022.party-list.no-list",
+        "law reference §3.1",
+        "заң анықтамасы, §3.1",
+        "справочник по закону, §3.1",
+    ),
+    (
+        "kz-2022.maslikhat-list.threshold",
+        "Interfax 19 Jan 2023 [S31]; [S52][S51] (law reference §4)",
+        "Интерфакс, 2023 жылғы 19 қаңтар [S31]; [S52][S51] (заң анықтамасы, §4)",
+        "Интерфакс, 19 января 2023 г. [S31]; [S52][S51] (справочник по закону, §4)",
+    ),
+    (
+        "kz-2022.maslikhat-list.method",
+        "assumed in the sources [S31][S52][S51] (law reference §4)",
+        "дереккөздерде болжанады [S31][S52][S51] (заң анықтамасы, §4)",
+        "подразумевается в источниках [S31][S52][S51] (справочник по закону, §4)",
+    ),
+    (
+        "kz-2022.maslikhat-list.remainder-tie",
+        "inferred from the Mazhilis rule [S3][S4] (law reference §4: method assumed as for the Mazhilis)",
+        "Мәжіліс ережесінен шығарылған тұжырым [S3][S4] (заң анықтамасы, §4: әдіс Мәжілістегідей болжанады)",
+        "вывод из правила для Мажилиса [S3][S4] (справочник по закону, §4: метод предполагается тем же, что для Мажилиса)",
+    ),
+    (
+        "kz-2022.maslikhat-list.few-lists",
+        "as for the Mazhilis (law reference §3.1, §4)",
+        "Мәжілістегідей (заң анықтамасы, §3.1, §4)",
+        "как для Мажилиса (справочник по закону, §3.1, §4)",
+    ),
+    (
+        "kz-2009.maslikhat-list.threshold",
+        "[S52] (law reference §3.3, Maslikhats; §4, 2018–2021)",
+        "[S52] (заң анықтамасы, §3.3, «Мәслихаттар»; §4, 2018–2021)",
+        "[S52] (справочник по закону, §3.3, «Маслихаты»; §4, 2018–2021)",
+    ),
+    (
+        "kz-2009.maslikhat-list.method",
+        "inferred (law reference §3.3, §4)",
+        "тұжырым (заң анықтамасы, §3.3, §4)",
+        "вывод (справочник по закону, §3.3, §4)",
+    ),
+    (
+        "kz-2009.maslikhat-list.few-lists",
+        "law reference §12",
+        "заң анықтамасы, §12",
+        "справочник по закону, §12",
+    ),
+    (
+        "kz-2026.party-list.seats",
+        "2026 Constitution [K1][K2] (law reference §A2)",
+        "2026 жылғы Конституция [K1][K2] (заң анықтамасы, §A2)",
+        "Конституция 2026 года [K1][K2] (справочник по закону, §A2)",
+    ),
+    (
+        "kz-2026.party-list.threshold",
+        "official statement to the OSCE, Jan 2026 [K2][K3] (law reference §A2)",
+        "ЕҚЫҰ-ға ресми мәлімдеме, 2026 жылғы қаңтар [K2][K3] (заң анықтамасы, §A2)",
+        "официальное заявление в ОБСЕ, январь 2026 г. [K2][K3] (справочник по закону, §A2)",
+    ),
+    (
+        "kz-2026.party-list.base-method-tie",
+        "law reference §A2 (2023 practice, §3.1, assumed)",
+        "заң анықтамасы, §A2 (2023 жылғы практика, §3.1, болжам)",
+        "справочник по закону, §A2 (практика 2023 года, §3.1, допущение)",
+    ),
+    (
+        "kz-2026.party-list.few-lists",
+        "the 2026 election law was not found (law reference §A2)",
+        "2026 жылғы сайлау заңы табылмады (заң анықтамасы, §A2)",
+        "избирательный закон 2026 года не найден (справочник по закону, §A2)",
+    ),
+    (
+        "kz-2026.maslikhat-list.carried-over",
+        "the 2026 election law was not found (law reference §0 item 1, §4)",
+        "2026 жылғы сайлау заңы табылмады (заң анықтамасы, §0 1-тармақ, §4)",
+        "избирательный закон 2026 года не найден (справочник по закону, §0 п. 1, §4)",
+    ),
+    (
+        "referendum.validity",
+        "Const. Law on the Republican Referendum No. 2592, Art. 31 p.2 [S23][S22][S26] (law reference §1)",
+        "Республикалық референдум туралы № 2592 конституциялық заң, 31-баптың 2-тармағы [S23][S22][S26] (заң анықтамасы, §1)",
+        "Конституционный закон о республиканском референдуме № 2592, п. 2 ст. 31 [S23][S22][S26] (справочник по закону, §1)",
+    ),
+    (
+        "referendum.adoption",
+        "Art. 31 [S22][S21][S27]; exact for 2022 and 2026 (law reference §1, §0 item 3)",
+        "31-бап [S22][S21][S27]; 2022 және 2026 жылдар үшін дәл (заң анықтамасы, §1, §0 3-тармақ)",
+        "ст. 31 [S22][S21][S27]; точно для 2022 и 2026 годов (справочник по закону, §1, §0 п. 3)",
+    ),
+    (
+        "referendum.territory",
+        "Art. 31 [S22][S24][S25] (law reference §1)",
+        "31-бап [S22][S24][S25] (заң анықтамасы, §1)",
+        "ст. 31 [S22][S24][S25] (справочник по закону, §1)",
+    ),
+    (
+        "referendum.units",
+        "Ortcom [S24] (law reference §1, §9)",
+        "Ortcom [S24] (заң анықтамасы, §1, §9)",
+        "Ortcom [S24] (справочник по закону, §1, §9)",
+    ),
+    (
+        "referendum.constitutional-only",
+        "[K28][K29] (law reference §A1)",
+        "[K28][K29] (заң анықтамасы, §A1)",
+        "[K28][K29] (справочник по закону, §A1)",
+    ),
+    (
+        "referendum.unit-test",
+        "[S22][S21] vs [S26][K18] (law reference §1, §11 item 1)",
+        "[S22][S21] мен [S26][K18] бір-біріне қайшы (заң анықтамасы, §1, §11 1-тармақ)",
+        "[S22][S21] против [S26][K18] (справочник по закону, §1, §11 п. 1)",
+    ),
+    (
+        "kz-2026.referendum.carried-over",
+        "not covered by the law reference for elections after 1 Jul 2026 (law reference §0 item 1)",
+        "заң анықтамасы 2026 жылғы 1 шілдеден кейінгі сайлауларды қамтымайды (заң анықтамасы, §0 1-тармақ)",
+        "справочник по закону не охватывает выборы после 1 июля 2026 г. (справочник по закону, §0 п. 1)",
+    ),
+    (
+        "presidential.majority",
+        "Const. Law on Elections Art. 9 / CEC practice [S5][S15][S14]; 2022 shares reproduce only on this base (law reference §2)",
+        "Сайлау туралы конституциялық заң, 9-бап / ОСК практикасы [S5][S15][S14]; 2022 жылғы үлестер тек осы негізден дәл шығады (заң анықтамасы, §2)",
+        "Конституционный закон о выборах, ст. 9 / практика ЦИК [S5][S15][S14]; доли 2022 года воспроизводятся только от этой базы (справочник по закону, §2)",
+    ),
+    (
+        "presidential.runoff",
+        "[S5][S16][S19] (law reference §2)",
+        "[S5][S16][S19] (заң анықтамасы, §2)",
+        "[S5][S16][S19] (справочник по закону, §2)",
+    ),
+    (
+        "presidential.repeat-election",
+        "old text of the law, Art. 64 [S19] (law reference §2, Failed election)",
+        "заңның бұрынғы мәтіні, 64-бап [S19] (заң анықтамасы, §2, «Өтпеген сайлау»)",
+        "прежняя редакция закона, ст. 64 [S19] (справочник по закону, §2, «Несостоявшиеся выборы»)",
+    ),
+    (
+        "presidential.against-all",
+        "CEC statements 2022 [S20][S15][S16] (law reference §2)",
+        "ОСК-ның 2022 жылғы мәлімдемелері [S20][S15][S16] (заң анықтамасы, §2)",
+        "заявления ЦИК 2022 года [S20][S15][S16] (справочник по закону, §2)",
+    ),
+    (
+        "kz-2026.presidential.carried-over",
+        "not covered by the law reference for elections after 1 Jul 2026 (law reference §0 item 1)",
+        "заң анықтамасы 2026 жылғы 1 шілдеден кейінгі сайлауларды қамтымайды (заң анықтамасы, §0 1-тармақ)",
+        "справочник по закону не охватывает выборы после 1 июля 2026 г. (справочник по закону, §0 п. 1)",
+    ),
+    (
+        "mazhilis-district.plurality",
+        "Const. Law on Elections Art. 9(2) as amended 2022 [S1][S8]; all 29 districts filled on election day 2023 (law reference §3.1)",
+        "Сайлау туралы конституциялық заң, 2022 жылғы редакциядағы 9(2)-бап [S1][S8]; 2023 жылы барлық 29 округте депутат сайлау күні сайланды (заң анықтамасы, §3.1)",
+        "Конституционный закон о выборах, ст. 9(2) в редакции 2022 года [S1][S8]; в 2023 году во всех 29 округах депутат избран в день выборов (справочник по закону, §3.1)",
+    ),
+    (
+        "district.against-all",
+        "[S37][S20] (law reference §3.1)",
+        "[S37][S20] (заң анықтамасы, §3.1)",
+        "[S37][S20] (справочник по закону, §3.1)",
+    ),
+    (
+        "district.tie",
+        "law reference §3.1, §12",
+        "заң анықтамасы, §3.1, §12",
+        "справочник по закону, §3.1, §12",
+    ),
+    (
+        "maslikhat-district.plurality",
+        "[S31][S50] (law reference §4)",
+        "[S31][S50] (заң анықтамасы, §4)",
+        "[S31][S50] (справочник по закону, §4)",
+    ),
+    (
+        "akim.plurality",
+        "no winner rule found; rural akims since 25 Jul 2021 [S40][S20], district and city akims since 5 Nov 2023 [S41] (law reference §5)",
+        "жеңімпазды анықтау ережесі табылмады; ауыл әкімдері — 2021 жылғы 25 шілдеден бастап [S40][S20], аудан және қала әкімдері — 2023 жылғы 5 қарашадан бастап [S41] (заң анықтамасы, §5)",
+        "правило определения победителя не найдено; сельские акимы — с 25 июля 2021 г. [S40][S20], акимы районов и городов — с 5 ноября 2023 г. [S41] (справочник по закону, §5)",
+    ),
+    (
+        "akim.runoff",
+        "law reference §5 (run-off [?], against all [?]), §12",
+        "заң анықтамасы, §5 (қайта дауыс беру [?], «барлығына қарсы» [?]), §12",
+        "справочник по закону, §5 (повторное голосование [?], «против всех» [?]), §12",
+    ),
+    (
+        "kz-2026.district.carried-over",
+        "not covered by the law reference for elections after 1 Jul 2026 (law reference §0 item 1)",
+        "заң анықтамасы 2026 жылғы 1 шілдеден кейінгі сайлауларды қамтымайды (заң анықтамасы, §0 1-тармақ)",
+        "справочник по закону не охватывает выборы после 1 июля 2026 г. (справочник по закону, §0 п. 1)",
+    ),
+    (
+        "senate.quorum",
+        "old text of the election law [S39] (law reference §6)",
+        "сайлау заңының бұрынғы мәтіні [S39] (заң анықтамасы, §6)",
+        "прежняя редакция избирательного закона [S39] (справочник по закону, §6)",
+    ),
+    (
+        "senate.majority",
+        "Const. Law on Elections, old Art. 9; ElectionGuide and Wikipedia on 2023 [S38][S5] (law reference §6)",
+        "Сайлау туралы конституциялық заң, бұрынғы 9-бап; ElectionGuide және Уикипедия, 2023 жылғы сайлау туралы [S38][S5] (заң анықтамасы, §6)",
+        "Конституционный закон о выборах, прежняя ст. 9; ElectionGuide и Википедия о выборах 2023 года [S38][S5] (справочник по закону, §6)",
+    ),
+];
+
 /// The wording of rule `id` in `lang`; `None` for English (core's text) or an unknown id.
 pub fn rule_text(id: &str, lang: Lang) -> Option<&'static str> {
     let (_, kk, ru) = RULES.iter().find(|(r, _, _)| *r == id)?;
+    match lang {
+        Lang::Kk => Some(kk),
+        Lang::Ru => Some(ru),
+        Lang::En => None,
+    }
+}
+
+/// The source of rule `id` in `lang`, given core's English `source` of that rule; `None` for
+/// English, an unknown id, or a source that core has changed since it was translated (then the
+/// English is shown).
+pub fn rule_source(id: &str, source: &str, lang: Lang) -> Option<&'static str> {
+    let (_, _, kk, ru) = SOURCES.iter().find(|(r, en, _, _)| *r == id && *en == source)?;
     match lang {
         Lang::Kk => Some(kk),
         Lang::Ru => Some(ru),
@@ -263,6 +571,7 @@ pub fn rule_text(id: &str, lang: Lang) -> Option<&'static str> {
 mod tests {
     use super::*;
     use ashyq_core::rules::RuleSetId;
+    use std::collections::{BTreeMap, BTreeSet};
 
     #[test]
     fn every_rule_of_every_rule_set_is_translated() {
@@ -279,5 +588,149 @@ mod tests {
         assert_eq!(missing, Vec::<String>::new(), "rules without a translation in rules_i18n.rs");
         let ids: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.0).collect();
         assert_eq!(ids.len(), RULES.len(), "a rule is listed twice");
+    }
+
+    /// Sources are keyed by rule id, which holds only while no two rule sets give one id two
+    /// different sources.
+    #[test]
+    fn a_rule_id_has_one_source() {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut conflicts = BTreeSet::new();
+        for r in RuleSetId::ALL {
+            for (_, rule) in r.rule_set().all_rules() {
+                if let Some(s) = seen.insert(rule.id, rule.source) {
+                    if s != rule.source {
+                        conflicts.insert(rule.id);
+                    }
+                }
+            }
+        }
+        assert_eq!(conflicts, BTreeSet::new(), "rule ids with two different sources");
+    }
+
+    #[test]
+    fn every_rule_of_every_rule_set_has_its_source_translated() {
+        let mut missing = BTreeSet::new();
+        let mut broken = BTreeSet::new();
+        let mut used = BTreeSet::new();
+        for r in RuleSetId::ALL {
+            for (_, rule) in r.rule_set().all_rules() {
+                used.insert(rule.id);
+                for lang in [Lang::Kk, Lang::Ru] {
+                    let Some(t) = rule_source(rule.id, rule.source, lang) else {
+                        missing.insert(format!("{} ({})", rule.id, lang.code()));
+                        continue;
+                    };
+                    for (what, scan) in SCANNERS {
+                        let (en, tr) = (scan(rule.source), scan(t));
+                        if en != tr {
+                            broken.insert(format!(
+                                "{} ({}): {what} {en:?} became {tr:?}",
+                                rule.id,
+                                lang.code()
+                            ));
+                        }
+                    }
+                    let left: Vec<String> = latin_words(t)
+                        .into_iter()
+                        .filter(|w| !LATIN_ALLOWED.contains(&w.as_str()))
+                        .collect();
+                    if !left.is_empty() {
+                        broken.insert(format!(
+                            "{} ({}): words in Latin letters left: {left:?}",
+                            rule.id,
+                            lang.code()
+                        ));
+                    }
+                }
+            }
+        }
+        assert_eq!(missing, BTreeSet::new(), "sources without a translation in rules_i18n.rs");
+        assert_eq!(broken, BTreeSet::new(), "translated sources that lost or changed a citation");
+        let ids: BTreeSet<&str> = SOURCES.iter().map(|r| r.0).collect();
+        assert_eq!(ids.len(), SOURCES.len(), "a source is listed twice");
+        let stale: Vec<&str> = ids.difference(&used).copied().collect();
+        assert_eq!(stale, Vec::<&str>::new(), "sources of rules no rule set has");
+        assert_eq!(
+            rule_source(
+                "list.length",
+                "CL 05.11.2022 No. 156-VII [S35] (law reference §3.1, §7)",
+                Lang::En
+            ),
+            None
+        );
+        assert_eq!(rule_source("list.length", "changed in core", Lang::Ru), None);
+    }
+
+    /// A scanner of the citations of one kind in a source, as a sorted multiset.
+    type Scanner = fn(&str) -> Vec<String>;
+
+    /// The citations a translated source must keep.
+    const SCANNERS: [(&str, Scanner); 3] =
+        [("[…]", brackets), ("§", sections), ("numbers", numbers)];
+
+    /// What a translated source may keep in Latin letters: the letters of `[S2]`, `[K1]` and
+    /// `§A2`, the series of law No. 156-VII, and the names of two web sites and a database.
+    const LATIN_ALLOWED: &[&str] = &["S", "K", "A", "VII", "Parline", "Ortcom", "ElectionGuide"];
+
+    /// Every `[…]` token (`[S2]`, `[K18]`, `[?]`), as a sorted multiset.
+    fn brackets(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('[') {
+            let Some(j) = rest[i..].find(']') else { break };
+            out.push(rest[i..i + j + 1].to_owned());
+            rest = &rest[i + j + 1..];
+        }
+        out.sort();
+        out
+    }
+
+    /// Every `§` reference (`§3.1`, `§A2`, `§0`), as a sorted multiset.
+    fn sections(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split('§')
+            .skip(1)
+            .map(|p| {
+                let end =
+                    p.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(p.len());
+                format!("§{}", p[..end].trim_end_matches('.'))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every number, its digits only, so that `3,431,510` and `3 431 510` (no-break spaces) or
+    /// `53.90` and `53,90` are the same; as a sorted multiset.
+    fn numbers(s: &str) -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            if c.is_ascii_digit() {
+                cur.push(c);
+                continue;
+            }
+            let joins = matches!(c, ',' | '.' | '\u{a0}' | '\u{202f}')
+                && !cur.is_empty()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if !joins && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out.sort();
+        out
+    }
+
+    /// Words in Latin letters (names such as Parline, tokens such as `S` of `[S2]`).
+    fn latin_words(s: &str) -> BTreeSet<String> {
+        s.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 }
