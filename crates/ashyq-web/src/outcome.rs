@@ -244,11 +244,16 @@ fn english(lang: Lang, text: &str) -> Markup {
 
 fn rule(r: &LegalRule, lang: Lang) -> Markup {
     let translated = crate::rules_i18n::rule_text(r.id, lang);
+    let source = crate::rules_i18n::rule_source(r.id, r.source, lang);
     html! {
         li {
             code { (r.id) } " " (r.confidence.mark()) " — "
             @match translated { Some(t) => (t), None => span lang="en" { (r.text) } }
-            br; small.muted lang="en" { (r.source) }
+            br;
+            @match source {
+                Some(s) => small.muted { (s) },
+                None => small.muted lang="en" { (r.source) },
+            }
         }
     }
 }
@@ -323,5 +328,28 @@ impl Lang {
             Lang::Ru => format!("{}\u{a0}%", self.decimal(s)),
             _ => format!("{}%", self.decimal(s)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ashyq_core::rules::RuleSetId;
+
+    #[test]
+    fn a_rule_shows_its_source_in_the_page_language() {
+        let (_, r) = RuleSetId::ALL
+            .iter()
+            .flat_map(|s| s.rule_set().all_rules())
+            .find(|(_, r)| r.id == "list.length")
+            .expect("core has the rule list.length");
+        let ru = rule(&r, Lang::Ru).into_string();
+        assert!(ru.contains("Конституционный закон от 05.11.2022 № 156-VII [S35]"), "{ru}");
+        assert!(!ru.contains("lang=\"en\""), "{ru}");
+        let kk = rule(&r, Lang::Kk).into_string();
+        assert!(kk.contains("№ 156-VII конституциялық заң [S35]"), "{kk}");
+        assert!(!kk.contains("lang=\"en\""), "{kk}");
+        let en = rule(&r, Lang::En).into_string();
+        assert!(en.contains(r.source), "{en}");
     }
 }
