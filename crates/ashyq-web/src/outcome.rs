@@ -235,7 +235,7 @@ pub(crate) fn explanation(
 
 /// A sentence from the law reference or core (English): marked as English for screen readers
 /// and introduced in the page language.
-fn english(lang: Lang, text: &str) -> Markup {
+pub(crate) fn english(lang: Lang, text: &str) -> Markup {
     html! {
         @if lang == Lang::En { p.note { (text) } }
         @else { p.note { (lang.t(Msg::ExplanationInEnglish)) " " span lang="en" { (text) } } }
