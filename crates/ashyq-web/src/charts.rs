@@ -121,21 +121,14 @@ pub fn heatmap(
     }
 }
 
-/// A Unix time as RFC 3339 UTC text (`2023-03-19T15:04:05Z`), by the civil-from-days algorithm
-/// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+/// A Unix time as RFC 3339 UTC text (`2023-03-19T15:04:05Z`); the date from core's
+/// civil-from-days ([`ashyq_core::iin::Date`]), empty outside years 1–9999.
 pub fn utc_text(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    match ashyq_core::iin::Date::from_days_since_epoch(unix.div_euclid(86_400)) {
+        Some(d) => format!("{d}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60),
+        None => String::new(),
+    }
 }
 
 /// Protocols received over time: the cumulative count as a step line against time (SVG), with
