@@ -449,6 +449,21 @@ fn commission_signed_protocols_from_the_shell() {
         "{}",
         stdout(&o)
     );
+    // The exported folder carries the signature in its leaves: checked offline, and a changed
+    // signature in log.jsonl is named.
+    let o = ashyq(&["export", "--db", &db, "--out", "folder"], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    let o = ashyq(&["verify", "--record", "folder"], cwd);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(stdout(&o).contains("1 protocol versions carry"), "{}", stdout(&o));
+    let log = std::fs::read_to_string(cwd.join("folder/log.jsonl")).unwrap();
+    let sig_at = log.find("\"signature\":\"").unwrap() + "\"signature\":\"".len();
+    let mut forged = log.clone();
+    let flip = if &log[sig_at..=sig_at] == "A" { "B" } else { "A" };
+    forged.replace_range(sig_at..=sig_at, flip);
+    std::fs::write(cwd.join("folder/log.jsonl"), forged).unwrap();
+    let o = ashyq(&["verify", "--record", "folder"], cwd);
+    assert_eq!(code(&o), 1, "{o:?}");
     // The keys the commissions published: S001's version 1 (imported) is not signed.
     std::fs::write(cwd.join("keys.csv"), format!("unit,key\nS001,{public}\n")).unwrap();
     let o = ashyq(&["verify", "--db", &db, "--protocol-keys", "keys.csv"], cwd);
