@@ -281,6 +281,57 @@ function rootFromPath(index, size, leafHash, path) {
   return r;
 }
 
+// What an operator who controls the server can do: put `bytes` in place of the proof's leaf,
+// recompute the leaf hash and the root along the same path, and sign a checkpoint of that root
+// with a key of its own, served as the commission's key.
+function resignUnderOwnKey(d, bytes) {
+  const leafHash = sha([0], bytes);
+  const root = rootFromPath(d.proof.leaf_index, d.proof.tree_size, leafHash, d.proof.path.map((h) => Buffer.from(h, 'hex')));
+  const origin = d.proof.checkpoint.split('\n')[0];
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const keyId = sha(Buffer.from(origin), [0x0a, 0x01], pub).subarray(0, 4);
+  const text = `${origin}\n${d.proof.tree_size}\n${root.toString('base64')}\n`;
+  const signature = edSign(null, Buffer.from(text), privateKey);
+  d.proof.checkpoint = `${text}\n\u2014 ${origin} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+  d.verifier_key = `${origin}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), pub]).toString('base64')}`;
+  d.proof.leaf = bytes.toString('base64');
+  d.proof.leaf_hash = leafHash.toString('hex');
+  d.proof.root_hash = root.toString('hex');
+}
+
+test('a record re-signed under another key fails in a browser that saw the commission\'s key before', async () => {
+  const { page, path, station } = await stationWithProof();
+  const apiPath = `/api/v1/elections/${SYN}/protocols/president/${station}`;
+  const settle = () => page.waitForFunction(() => ['ok', 'failed'].includes(document.querySelector('[data-proof]').dataset.state), null, { timeout: 15000 });
+  await page.goto(`${BASE}${path}?lang=en`);
+  await settle();
+  assert.equal(await page.locator('[data-proof]').getAttribute('data-state'), 'ok');
+  // The same protocol, its leaf untouched, under a key of the operator's own: consistent in
+  // itself, so only the key this browser remembers can tell.
+  await page.route(`**${apiPath}`, async (route) => {
+    const resp = await route.fetch();
+    const d = await resp.json();
+    resignUnderOwnKey(d, Buffer.from(d.proof.leaf, 'base64'));
+    await route.fulfill({ response: resp, json: d });
+  });
+  await page.goto(`${BASE}${path}?lang=en`);
+  await settle();
+  const box = page.locator('[data-proof]');
+  assert.equal(await box.getAttribute('data-state'), 'failed', await box.textContent());
+  assert.equal(await box.getAttribute('data-failure'), 'FailKeyChanged');
+  assert.match(await box.locator('.details').textContent(), /Seen before: ashyq\/.+; now: ashyq\//);
+  await page.screenshot({ path: join(SHOTS, 'proof-FailKeyChanged.en.png') });
+  // A reader who never saw the real key is not protected: the forged key checks out.
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(`${BASE}${path}?lang=en`);
+  await settle();
+  assert.equal(await box.getAttribute('data-state'), 'ok', 'trust on first use: the first key seen is the one held');
+  await page.unroute(`**${apiPath}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});
+
 test("a precinct commission's own signature is checked in the browser, and an operator who re-signs the log cannot forge it", async () => {
   const page = await context.newPage();
   const { station } = await regionChildren('KZ-ALA');
@@ -299,7 +350,8 @@ test("a precinct commission's own signature is checked in the browser, and an op
   await page.screenshot({ path: join(SHOTS, 'proof-commission-signed.en.png'), fullPage: true });
   // The operator changes the signature in the leaf, recomputes the leaf hash and the root, and
   // signs a new checkpoint with a key of its own: everything the log's key covers checks out,
-  // the commission's signature does not.
+  // the commission's signature does not. (A reader new to the site: nothing pinned yet.)
+  await page.evaluate(() => localStorage.clear());
   await page.route(`**${apiPath}`, async (route) => {
     const resp = await route.fetch();
     const d = await resp.json();
@@ -307,20 +359,7 @@ test("a precinct commission's own signature is checked in the browser, and an op
     const sig = Buffer.from(leaf.signature.signature, 'base64');
     sig[5] ^= 1;
     leaf.signature.signature = sig.toString('base64');
-    const bytes = Buffer.from(JSON.stringify(leaf));
-    const leafHash = sha([0], bytes);
-    const root = rootFromPath(d.proof.leaf_index, d.proof.tree_size, leafHash, d.proof.path.map((h) => Buffer.from(h, 'hex')));
-    const origin = d.proof.checkpoint.split('\n')[0];
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-    const keyId = sha(Buffer.from(origin), [0x0a, 0x01], pub).subarray(0, 4);
-    const text = `${origin}\n${d.proof.tree_size}\n${root.toString('base64')}\n`;
-    const signature = edSign(null, Buffer.from(text), privateKey);
-    d.proof.checkpoint = `${text}\n\u2014 ${origin} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
-    d.verifier_key = `${origin}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), pub]).toString('base64')}`;
-    d.proof.leaf = bytes.toString('base64');
-    d.proof.leaf_hash = leafHash.toString('hex');
-    d.proof.root_hash = root.toString('hex');
+    resignUnderOwnKey(d, Buffer.from(JSON.stringify(leaf)));
     await route.fulfill({ response: resp, json: d });
   });
   await page.goto(`${BASE}${path}?lang=en`);

@@ -12,7 +12,15 @@
   const msgs = el ? JSON.parse(el.textContent) : {};
   const t = (k, a = {}) => (msgs[k] || k).replace(/\{(\w+)\}/g, (_, n) => (n in a ? String(a[n]) : ''));
 
-  class Fail extends Error { constructor(key) { super(key); this.key = key; } }
+  class Fail extends Error { constructor(key, details = '') { super(key); this.key = key; this.details = details; } }
+
+  // The commission's key as this browser first saw it, per log origin (trust on first use, as
+  // SSH does): a later page served with another key fails, whatever that key signs.
+  const PINS = 'ashyq-verifier-keys';
+  const pins = () => { try { return JSON.parse(localStorage.getItem(PINS) || '{}') || {}; } catch { return {}; } };
+  const pin = (origin, key) => {
+    try { const all = pins(); all[origin] = key; localStorage.setItem(PINS, JSON.stringify(all)); } catch { /* storage off: nothing pinned */ }
+  };
 
   const b64 = (s) => { try { return Uint8Array.from(atob(s), (c) => c.charCodeAt(0)); } catch { throw new Fail('FailLeafHash'); } };
   const hex = (u) => Array.from(u, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -115,6 +123,11 @@
       } catch (e) { if (e instanceof Fail) throw e; throw new Fail('FailFetch'); }
       const p = doc.proof;
       if (!p || !doc.verifier_key) throw new Fail('FailUnsigned');
+      const origin = String(doc.verifier_key).split('+')[0];
+      const seen = pins()[origin];
+      if (seen && seen !== doc.verifier_key) {
+        throw new Fail('FailKeyChanged', t('KeyChangedDetails', { before: seen, now: doc.verifier_key }));
+      }
       // 1. The log entry is the protocol this page shows.
       const leaf = b64(p.leaf);
       let entry;
@@ -136,6 +149,7 @@
       if (!same(b64(lines[2]), root)) throw new Fail('FailRoot');
       // 5. The precinct commission's own signature, when the leaf carries one.
       const signedBy = 'signature' in entry ? await commissionSignature(entry) : null;
+      pin(origin, doc.verifier_key);
       box.dataset.state = 'ok';
       box.dataset.signed = signedBy ? 'verified' : 'unsigned';
       status.textContent = '\u2713 ' + t('ProofVerified') + (signedBy ? '. ' + t('CommissionSignatureVerified', { key: signedBy }) : '');
@@ -144,6 +158,7 @@
       box.dataset.state = 'failed';
       box.dataset.failure = e instanceof Fail ? e.key : 'FailFetch';
       status.textContent = '\u2717 ' + t('ProofFailed', { why: t(box.dataset.failure) });
+      if (e instanceof Fail && e.details) details.textContent = e.details;
     }
   }
 

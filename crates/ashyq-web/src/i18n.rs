@@ -468,9 +468,9 @@ messages! {
     Mismatch => ["Айырмашылық", "Расхождение", "Mismatch"],
     ProofTitle => ["Шолғышыңызда тексеру", "Проверка в вашем браузере", "Checked in your browser"],
     ProofIntro => [
-        "Бет хаттаманың Меркл журналына енгізілгенінің дәлелін және комиссия қол қойған бақылау нүктесін жүктейді де, екеуін де шолғышыңызда тексереді (WebCrypto: SHA-256, Ed25519). Серверге сенудің қажеті жоқ.",
-        "Страница загружает доказательство включения протокола в журнал Меркла и подписанную комиссией контрольную точку и проверяет оба в вашем браузере (WebCrypto: SHA-256, Ed25519). Доверять серверу не нужно.",
-        "The page fetches the protocol's inclusion proof in the Merkle log and the checkpoint the commission signed, and checks both in your browser (WebCrypto: SHA-256, Ed25519). You need not trust the server.",
+        "Бет хаттаманың Меркл журналына енгізілгенінің дәлелін және комиссия қол қойған бақылау нүктесін жүктейді де, екеуін де шолғышыңызда тексереді (WebCrypto: SHA-256, Ed25519). Шолғыш комиссияның кілтін алғашқы тексеруден есте сақтайды және ол өзгерсе ескертеді: кілтті бір рет комиссия жариялаған кілтпен салыстырыңыз, сонда серверге сенудің қажеті жоқ.",
+        "Страница загружает доказательство включения протокола в журнал Меркла и подписанную комиссией контрольную точку и проверяет оба в вашем браузере (WebCrypto: SHA-256, Ed25519). Браузер запоминает ключ комиссии с первой проверки и предупредит, если он изменится: сравните его один раз с ключом, который опубликовала комиссия, и доверять серверу не нужно.",
+        "The page fetches the protocol's inclusion proof in the Merkle log and the checkpoint the commission signed, and checks both in your browser (WebCrypto: SHA-256, Ed25519). Your browser remembers the commission's key from its first check and warns if it ever changes: compare it once with the key the commission published, and you need not trust the server.",
     ],
     ProofNoScript => [
         "Тексеру үшін JavaScript қажет. Оны офлайн да жасауға болады: ashyq verify --record ҚАЛТА --verifier-key КІЛТ.",
@@ -531,6 +531,16 @@ messages! {
         "Учаскелік комиссияның осы жолдарға қойған өз қолтаңбасы (кілт {key}) браузеріңізде тексерілді.",
         "Собственная подпись участковой комиссии под этими строками (ключ {key}) проверена в вашем браузере.",
         "The precinct commission's own signature of these lines (key {key}) verified in your browser.",
+    ],
+    FailKeyChanged => [
+        "комиссияның кілті бұл шолғыш бұрын көрген кілт емес: жазба басқа кілтпен қайта құрылған болуы мүмкін",
+        "ключ комиссии не тот, что этот браузер видел раньше: запись могла быть перестроена под другим ключом",
+        "the commission's key is not the one this browser saw before: the record may have been rebuilt under another key",
+    ],
+    KeyChangedDetails => [
+        "Бұрын: {before}; қазір: {now}. Екеуін де комиссия жариялаған кілтпен салыстырыңыз.",
+        "Раньше: {before}; сейчас: {now}. Сравните оба с ключом, который опубликовала комиссия.",
+        "Seen before: {before}; now: {now}. Compare both with the key the commission published.",
     ],
     FailCommissionSignature => [
         "учаскелік комиссияның өз қолтаңбасы осы жолдарға сәйкес келмейді",

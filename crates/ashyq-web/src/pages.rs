@@ -108,6 +108,8 @@ fn script_messages(lang: Lang) -> String {
         ("FailSignature", Msg::FailSignature),
         ("FailNoCrypto", Msg::FailNoCrypto),
         ("FailCommissionSignature", Msg::FailCommissionSignature),
+        ("FailKeyChanged", Msg::FailKeyChanged),
+        ("KeyChangedDetails", Msg::KeyChangedDetails),
         ("CommissionSignatureVerified", Msg::CommissionSignatureVerified),
         ("LiveUpdated", Msg::LiveUpdated),
     ];
