@@ -53,6 +53,7 @@ pub struct Snapshot {
     topo: Arc<Vec<usize>>,
     counts: OnceLock<Vec<ContestCounts>>,
     rollups: OnceLock<Vec<Result<RollUp, String>>>,
+    arrivals_list: OnceLock<Vec<Vec<(i64, u64)>>>,
     /// Responses already rendered from this snapshot, by key.
     rendered: Mutex<HashMap<String, Arc<Rendered>>>,
 }
@@ -135,10 +136,12 @@ impl Snapshot {
         }
     }
 
-    /// Protocols of contest `c` received over time: (Unix second, how many first versions were
-    /// entered in it), in time order.
-    pub fn arrivals(&self, c: usize) -> Vec<(i64, u64)> {
-        self.arrivals.get(c).map(|m| m.iter().map(|(&t, &n)| (t, n)).collect()).unwrap_or_default()
+    /// Per contest, protocols received over time: (Unix second, how many first versions were
+    /// entered in it), in time order (built on first use, once per snapshot).
+    pub fn arrivals(&self) -> &[Vec<(i64, u64)>] {
+        self.arrivals_list.get_or_init(|| {
+            self.arrivals.iter().map(|m| m.iter().map(|(&t, &n)| (t, n)).collect()).collect()
+        })
     }
 
     /// The latest protocol rows of every contest (built on first use, once per snapshot).
@@ -438,6 +441,7 @@ impl Snapshot {
             topo,
             counts: OnceLock::new(),
             rollups: OnceLock::new(),
+            arrivals_list: OnceLock::new(),
             rendered: Mutex::new(HashMap::new()),
         }
     }
@@ -468,6 +472,7 @@ fn advance(
         topo: Arc::clone(&from.topo),
         counts: OnceLock::new(),
         rollups: OnceLock::new(),
+        arrivals_list: OnceLock::new(),
         rendered: Mutex::new(HashMap::new()),
     };
     let event = (from.size > 0).then(|| LiveEvent {
@@ -651,11 +656,12 @@ mod tests {
                 topo: Arc::clone(&snap.topo),
                 counts: OnceLock::new(),
                 rollups: OnceLock::new(),
+                arrivals_list: OnceLock::new(),
                 rendered: Mutex::new(HashMap::new()),
             };
             // Every first version is one arrival, at the second it was entered.
             let arrived: u64 = (0..election.contests().len())
-                .flat_map(|c| snap.arrivals(c))
+                .flat_map(|c| snap.arrivals()[c].iter().copied())
                 .map(|(t, n)| {
                     assert_eq!((t - 1_772_377_200) % 60, 0);
                     n

@@ -53,12 +53,7 @@ fn lang(q: &PageQuery, headers: &HeaderMap) -> Lang {
 }
 
 fn record(s: &Snapshot) -> RecordState {
-    RecordState {
-        size: s.size,
-        root_hex: hex::encode(s.root),
-        signed_size: s.signed_size,
-        arrivals: (0..s.election.contests().len()).map(|c| s.arrivals(c)).collect(),
-    }
+    RecordState { size: s.size, root_hex: hex::encode(s.root), signed_size: s.signed_size }
 }
 
 fn data<'a>(s: &'a Snapshot, record: &'a RecordState) -> ElectionData<'a> {
@@ -68,6 +63,7 @@ fn data<'a>(s: &'a Snapshot, record: &'a RecordState) -> ElectionData<'a> {
         counts: s.counts(),
         rollups: s.rollups(),
         stations: &s.stations,
+        arrivals: s.arrivals(),
         record,
     }
 }

@@ -47,9 +47,6 @@ pub struct RecordState {
     pub root_hex: String,
     /// The latest signed checkpoint's size.
     pub signed_size: u64,
-    /// Per contest: protocols received over time, as (Unix second, first versions entered in
-    /// it) in time order — the reporting progress over the night.
-    pub arrivals: Vec<Vec<(i64, u64)>>,
 }
 
 /// One election as the pages see it: borrowed from the server's live snapshot.
@@ -65,6 +62,9 @@ pub struct ElectionData<'a> {
     pub rollups: &'a [Result<RollUp, String>],
     /// Polling stations (leaves) below each unit.
     pub stations: &'a [u64],
+    /// Per contest: protocols received over time, as (Unix second, first versions entered in
+    /// it) in time order — the reporting progress over the night.
+    pub arrivals: &'a [Vec<(i64, u64)>],
     /// The record's state.
     pub record: &'a RecordState,
 }

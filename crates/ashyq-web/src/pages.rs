@@ -606,7 +606,7 @@ pub fn contest_page(ctx: &Ctx, d: &ElectionData<'_>, c: usize, u: UnitIdx) -> St
 /// they were all recorded at one moment (an imported package).
 fn arrivals_section(ctx: &Ctx, d: &ElectionData<'_>, c: usize, expected: u64) -> Markup {
     let lang = ctx.lang;
-    let points = d.record.arrivals.get(c).map(Vec::as_slice).unwrap_or_default();
+    let points = d.arrivals.get(c).map(Vec::as_slice).unwrap_or_default();
     let (Some(&(first, _)), Some(&(last, _))) = (points.first(), points.last()) else {
         return html! {};
     };

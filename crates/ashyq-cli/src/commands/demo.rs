@@ -286,22 +286,7 @@ fn election_night(
             .map_err(anyhow::Error::msg)?;
         for (contest, cc) in election.contests().iter().zip(recorded) {
             let Some(row) = cc.row(u) else { continue };
-            let mut values: Vec<(String, u64)> = row
-                .iter()
-                .enumerate()
-                .filter_map(|(col, v)| {
-                    let name = match Line::from_column(col) {
-                        Line::Protocol(p) => p.name().to_owned(),
-                        Line::Option(i) => contest.options()[i].id.to_string(),
-                    };
-                    v.map(|v| (name, v))
-                })
-                .collect();
-            for line in [ProtocolLine::Absentee, ProtocolLine::Mobile] {
-                if !values.iter().any(|(l, _)| l == line.name()) {
-                    values.push((line.name().to_owned(), 0));
-                }
-            }
+            let values = submission_lines(contest, row);
             let unit = tree.unit(u).id.to_string();
             let signature = signing_region.filter(|&r| tree.is_within(u, r)).map(|_| {
                 signed += 1;
@@ -335,6 +320,22 @@ fn election_night(
         if refused > 0 { format!(", {refused} refused by the checks") } else { String::new() },
         state.size
     ))
+}
+
+/// A generated protocol as a submission carries it: every present line, and absentee and
+/// mobile voting as 0 (a submission carries every line the law requires, law digest §8.1; the
+/// generator does not model either).
+fn submission_lines(
+    contest: &ashyq_core::election::Contest,
+    row: &[Option<u64>],
+) -> Vec<(String, u64)> {
+    let mut values = ashyq_record::certify::row_lines(contest, row);
+    for line in [ProtocolLine::Absentee, ProtocolLine::Mobile] {
+        if !values.iter().any(|(l, _)| l == line.name()) {
+            values.push((line.name().to_owned(), 0));
+        }
+    }
+    values
 }
 
 /// Records the generated station-level election, leaving `--pending` stations unreported.
@@ -398,21 +399,8 @@ fn synthetic_election(store: &mut Store, args: &DemoArgs, known: &[String]) -> R
     let pending_example = pending.first().and_then(|&u| {
         let contest = &election.contests()[0];
         let row = sink.counts[0].row(u)?;
-        let mut lines = serde_json::Map::new();
-        for (col, v) in row.iter().enumerate() {
-            if let Some(v) = v {
-                let name = match Line::from_column(col) {
-                    Line::Protocol(p) => p.name().to_owned(),
-                    Line::Option(i) => contest.options()[i].id.to_string(),
-                };
-                lines.insert(name, (*v).into());
-            }
-        }
-        // A submission carries every line the law requires; the generator does not model
-        // absentee or mobile voting, so its protocols have neither (0 in the example).
-        for line in [ProtocolLine::Absentee, ProtocolLine::Mobile] {
-            lines.entry(line.name().to_owned()).or_insert(0.into());
-        }
+        let lines: serde_json::Map<String, serde_json::Value> =
+            submission_lines(contest, row).into_iter().map(|(l, v)| (l, v.into())).collect();
         let unit = tree.unit(u).id.to_string();
         let body =
             serde_json::json!({"contest": contest.id().as_str(), "unit": unit, "lines": lines});
@@ -447,16 +435,7 @@ fn record_observer_copies(
     let n_options = contest.options().len();
     let mut copies = Vec::new();
     for (k, (u, row)) in counts.rows().take(40).enumerate() {
-        let mut values: Vec<(String, u64)> = Vec::new();
-        for (col, v) in row.iter().enumerate() {
-            if let Some(v) = v {
-                let name = match Line::from_column(col) {
-                    Line::Protocol(p) => p.name().to_owned(),
-                    Line::Option(i) => contest.options()[i].id.to_string(),
-                };
-                values.push((name, *v));
-            }
-        }
+        let mut values = ashyq_record::certify::row_lines(contest, row);
         if k % 10 == 9 && n_options >= 2 {
             let (lead, second) =
                 (contest.options()[0].id.as_str(), contest.options()[1].id.as_str());
