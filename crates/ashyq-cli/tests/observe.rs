@@ -40,27 +40,8 @@ fn s(p: &Path) -> String {
     p.display().to_string()
 }
 
-struct Pg {
-    base: String,
-    schema: String,
-}
-
-impl Drop for Pg {
-    fn drop(&mut self) {
-        ashyq_store::testing::pg_drop_schema(&self.base, &self.schema);
-    }
-}
-
-fn pg_url() -> Option<(Pg, String)> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).expect("fresh schema");
-    Some((Pg { base, schema }, url))
+fn pg_url() -> Option<(ashyq_store::testing::PgSchema, String)> {
+    ashyq_store::testing::pg_test_schema()
 }
 
 #[test]

@@ -36,28 +36,8 @@ fn ok(o: Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-struct Pg {
-    base: String,
-    schema: String,
-}
-
-impl Drop for Pg {
-    fn drop(&mut self) {
-        ashyq_store::testing::pg_drop_schema(&self.base, &self.schema);
-    }
-}
-
-fn pg_url() -> Option<(Pg, String)> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI"
-        );
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).expect("fresh schema");
-    Some((Pg { base, schema }, url))
+fn pg_url() -> Option<(ashyq_store::testing::PgSchema, String)> {
+    ashyq_store::testing::pg_test_schema()
 }
 
 /// One protocol to submit: station and lines.

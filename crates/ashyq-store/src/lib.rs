@@ -553,6 +553,34 @@ pub mod testing {
         Ok(format!("{base_url}{sep}options=-c%20search_path%3D{schema}"))
     }
 
+    /// A test's own PostgreSQL schema, dropped when the guard is.
+    pub struct PgSchema {
+        base: String,
+        schema: String,
+    }
+
+    impl Drop for PgSchema {
+        fn drop(&mut self) {
+            pg_drop_schema(&self.base, &self.schema);
+        }
+    }
+
+    /// The server of `ASHYQ_TEST_POSTGRES` in a fresh schema: the guard and the URL. `None`
+    /// (with a note on stderr) when the variable is unset; a panic when `CI` is set too, because
+    /// the PostgreSQL tests must run in CI.
+    pub fn pg_test_schema() -> Option<(PgSchema, String)> {
+        let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI"
+            );
+            eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
+            return None;
+        };
+        let (schema, url) = pg_fresh_schema(&base).expect("a fresh PostgreSQL schema");
+        Some((PgSchema { base, schema }, url))
+    }
+
     /// Drops a schema made by [`pg_fresh_schema`].
     pub fn pg_drop_schema(base_url: &str, schema: &str) {
         if let Ok(mut c) = postgres::Client::connect(base_url, postgres::NoTls) {
