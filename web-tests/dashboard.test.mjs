@@ -106,7 +106,7 @@ async function regionChildren(region) {
   return { district, station };
 }
 
-test('every page in every language: 200, <html lang>, translated heading, no script errors, no axe violations', async () => {
+test('every page in every language: 200, <html lang>, translated heading, nothing left in English, no script errors, no axe violations', async () => {
   const { pages } = await allPages();
   assert.ok(pages.length > 20, `pages: ${pages.length}`);
   const problems = [];
@@ -119,6 +119,11 @@ test('every page in every language: 200, <html lang>, translated heading, no scr
       if (htmlLang !== lang) problems.push(`${where}: <html lang="${htmlLang}">`);
       const h1 = (await page.locator('h1').first().textContent()) || '';
       if (lang !== 'en' && !/[\u0400-\u04FF]/.test(h1)) problems.push(`${where}: the heading is not translated: ${h1}`);
+      // No mixed-language pages: nothing in the page's main part is marked as English (an
+      // untranslated rule, statement or explanation would be).
+      if (lang !== 'en') {
+        for (const t of await page.locator('main [lang="en"]').allTextContents()) problems.push(`${where}: left in English: ${t.slice(0, 120)}`);
+      }
       const nav = await page.locator('nav.lang a[aria-current]').count();
       if (!path.startsWith('/embed') && nav !== 1) problems.push(`${where}: language switcher`);
       // Proof checks finish before the page is judged (their result text is part of it).

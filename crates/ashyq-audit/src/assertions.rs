@@ -244,7 +244,7 @@ pub fn contest_assertions(
     let outcome = rules::outcome(election, tree, counts, &Default::default())?;
     let co = &outcome.contests[contest];
     if let Some(why) = &co.undetermined {
-        return Err(AssertionError::Undetermined { contest: cid, why: why.clone() });
+        return Err(AssertionError::Undetermined { contest: cid, why: why.to_string() });
     }
     let n = c.options().len();
     let oid = |j: usize| c.options()[j].id.as_str().to_owned();

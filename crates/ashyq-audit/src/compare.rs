@@ -388,7 +388,7 @@ pub fn by_unit(
 /// The legal decision of a contest as a short sentence (what a flipped result changes).
 pub fn decision(contest: &Contest, tree: &UnitTree, outcome: &ContestOutcome) -> String {
     if let Some(u) = &outcome.undetermined {
-        return u.clone();
+        return u.to_string();
     }
     let oid = |j: usize| contest.options()[j].id.as_str().to_owned();
     match &outcome.result {

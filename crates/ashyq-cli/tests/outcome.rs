@@ -94,6 +94,8 @@ fn mazhilis_2007_one_list_took_all_98_seats() {
     assert_eq!(c["one_list_took_all"], true);
     assert_eq!(c["table"][0]["percent"], "88.41");
     assert_eq!(c["undetermined"], Value::Null);
+    assert_eq!(c["undetermined_code"], Value::Null);
+    assert_eq!(c["warning_codes"], serde_json::json!([]));
     // Under the 2009 rule the runner-up would be admitted, with 3 or 4 seats: undetermined.
     let p = examples().join("kz-2007-08-18-mazhilis");
     let out = ashyq(&["outcome", p.to_str().unwrap(), "--format", "json", "--rules", "kz-2009"]);
@@ -102,6 +104,10 @@ fn mazhilis_2007_one_list_took_all_98_seats() {
     assert_eq!(c["runner_up"]["option"], "osdp");
     assert_eq!(c["seats"], serde_json::json!({}));
     assert!(c["undetermined"].as_str().unwrap().contains("3 or 4 seats"), "{c}");
+    assert_eq!(c["undetermined_code"], "runner-up-readings");
+    // The 2009 rule set was not the law on 18 Aug 2007: a warning, with its code.
+    assert_eq!(v["warning_codes"], serde_json::json!(["rule-set-not-in-force"]));
+    assert!(v["warnings"][0].as_str().unwrap().contains("the law in force was kz-2007"), "{v}");
 }
 
 #[test]

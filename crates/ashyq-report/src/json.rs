@@ -69,7 +69,8 @@ pub fn outcome_json(election: &Election, tree: &UnitTree, outcome: &ElectionOutc
         "what_if": what_if,
         "checks_ignored": !outcome.failed_checks.is_empty(),
         "failed_checks": failed,
-        "warnings": outcome.warnings,
+        "warnings": outcome.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "warning_codes": outcome.warnings.iter().map(|w| w.code()).collect::<Vec<_>>(),
         "contests": contests,
     })
 }
@@ -265,8 +266,16 @@ fn contest_json(election: &Election, tree: &UnitTree, co: &ContestOutcome) -> Va
             m.insert("ties".into(), json!(ties));
         }
     }
-    m.insert("undetermined".into(), json!(co.undetermined));
-    m.insert("warnings".into(), json!(co.warnings));
+    m.insert("undetermined".into(), json!(co.undetermined.as_ref().map(ToString::to_string)));
+    m.insert("undetermined_code".into(), json!(co.undetermined.as_ref().map(|u| u.code())));
+    m.insert(
+        "warnings".into(),
+        json!(co.warnings.iter().map(ToString::to_string).collect::<Vec<_>>()),
+    );
+    m.insert(
+        "warning_codes".into(),
+        json!(co.warnings.iter().map(|w| w.code()).collect::<Vec<_>>()),
+    );
     m.insert("legal_rules".into(), rules(&co.rules));
     Value::Object(m)
 }

@@ -397,6 +397,7 @@ messages! {
         "Territorial test: {test}",
     ],
     Undetermined => ["Заңмен анықталмаған", "Не определено законом", "Undetermined by law"],
+    UndeterminedData => ["Анықталмаған: деректер жеткіліксіз", "Не определено: не хватает данных", "Undetermined: data missing"],
     ExplanationInEnglish => [
         "Түсіндірме ағылшын тілінде, заң анықтамасының сөзімен:",
         "Пояснение на английском, словами справочника по закону:",

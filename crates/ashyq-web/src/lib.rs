@@ -24,6 +24,7 @@
 
 pub mod assets;
 pub mod charts;
+pub mod explain_i18n;
 pub mod i18n;
 pub mod map;
 pub mod names;

@@ -4,11 +4,12 @@
 //! referendum's unit table — and the rules applied with their confidence and source.
 
 use ashyq_core::election::{Election, UnitTest};
-use ashyq_core::rules::{ContestOutcome, ContestResult, LegalRule};
+use ashyq_core::rules::{ContestOutcome, ContestResult, LegalRule, Undetermined};
 use ashyq_core::units::UnitTree;
 use maud::{html, Markup};
 
 use crate::charts;
+use crate::explain_i18n::Names;
 use crate::i18n::{Lang, Msg};
 use crate::names::{name_of, NameTarget};
 
@@ -64,12 +65,12 @@ pub(crate) fn headline(
             } else if p.repeat_election {
                 lang.t(Msg::RepeatElection).to_owned()
             } else {
-                lang.t(Msg::Undetermined).to_owned()
+                lang.t(undetermined_title(o)).to_owned()
             }
         }
         ContestResult::SingleMember(s) => match s.winner {
             Some(w) => lang.f(Msg::Winner, &[("name", &opt(election, tree, c, w, lang))]),
-            None => lang.t(Msg::Undetermined).to_owned(),
+            None => lang.t(undetermined_title(o)).to_owned(),
         },
         ContestResult::Senate(s) => match (s.winner, s.runoff) {
             (Some(w), _) => lang.f(Msg::Winner, &[("name", &opt(election, tree, c, w, lang))]),
@@ -77,12 +78,12 @@ pub(crate) fn headline(
                 Msg::Runoff,
                 &[("a", &opt(election, tree, c, a, lang)), ("b", &opt(election, tree, c, b, lang))],
             ),
-            _ => lang.t(Msg::Undetermined).to_owned(),
+            _ => lang.t(undetermined_title(o)).to_owned(),
         },
         ContestResult::Referendum(r) => match r.adopted {
             Some(true) => lang.t(Msg::Adopted).to_owned(),
             Some(false) => lang.t(Msg::NotAdopted).to_owned(),
-            None => lang.t(Msg::Undetermined).to_owned(),
+            None => lang.t(undetermined_title(o)).to_owned(),
         },
         ContestResult::PartyList(p) => {
             let mut rows: Vec<_> = p.rows.iter().filter(|r| r.seats > 0).collect();
@@ -92,7 +93,7 @@ pub(crate) fn headline(
                 .map(|r| format!("{} {}", opt(election, tree, c, r.option, lang), r.seats))
                 .collect();
             if parts.is_empty() {
-                lang.t(Msg::Undetermined).to_owned()
+                lang.t(undetermined_title(o)).to_owned()
             } else {
                 format!("{}: {}", lang.t(Msg::Seats), parts.join(", "))
             }
@@ -216,11 +217,11 @@ pub(crate) fn explanation(
             ContestResult::NoRules => {}
         }
         @if let Some(why) = &o.undetermined {
-            p.bad { strong { (lang.t(Msg::Undetermined)) } }
-            (english(lang, why))
+            p.bad { strong { (lang.t(undetermined_title(o))) } }
+            (why_undetermined(election, tree, o.contest, why, lang))
         }
-        @if !o.warnings.is_empty() {
-            @for w in &o.warnings { (english(lang, w)) }
+        @for w in &o.warnings {
+            p.note { (crate::explain_i18n::warning(w, lang, &names(election, tree, c, lang))) }
         }
         @if !o.rules.is_empty() {
             details {
@@ -233,9 +234,41 @@ pub(crate) fn explanation(
     }
 }
 
-/// A sentence from the law reference or core (English): marked as English for screen readers
-/// and introduced in the page language.
-pub(crate) fn english(lang: Lang, text: &str) -> Markup {
+/// "Undetermined by law" when the law leaves the case open, "undetermined: data missing" when
+/// the package lacks what the law needs.
+fn undetermined_title(o: &ContestOutcome) -> Msg {
+    match &o.undetermined {
+        Some(u) if !u.by_law() => Msg::UndeterminedData,
+        _ => Msg::Undetermined,
+    }
+}
+
+/// How the page names contest `c`'s options and the units, for explanations.
+fn names<'a>(election: &'a Election, tree: &'a UnitTree, c: usize, lang: Lang) -> Names<'a> {
+    Names {
+        option: Box::new(move |o| opt(election, tree, c, o, lang)),
+        unit: Box::new(move |u| name_of(election, tree, NameTarget::Unit(u), lang)),
+    }
+}
+
+/// Why contest `c`'s outcome is undetermined, in the page language (core's English, marked so,
+/// for a statement of a rule set that is not translated yet).
+pub(crate) fn why_undetermined(
+    election: &Election,
+    tree: &UnitTree,
+    c: usize,
+    why: &Undetermined,
+    lang: Lang,
+) -> Markup {
+    match crate::explain_i18n::undetermined(why, lang, &names(election, tree, c, lang)) {
+        Some(text) => html! { p.note { (text) } },
+        None => english(lang, &why.to_string()),
+    }
+}
+
+/// A sentence from core in English: marked as English for screen readers and introduced in the
+/// page language.
+fn english(lang: Lang, text: &str) -> Markup {
     html! {
         @if lang == Lang::En { p.note { (text) } }
         @else { p.note { (lang.t(Msg::ExplanationInEnglish)) " " span lang="en" { (text) } } }

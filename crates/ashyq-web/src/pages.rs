@@ -922,7 +922,7 @@ pub fn what_if_page(ctx: &Ctx, d: &ElectionData<'_>) -> String {
                                             @if let ashyq_core::rules::ContestResult::PartyList(p) = &o.contests[c].result {
                                                 p.note { (lang.f(Msg::SeatsTotal, &[("n", &p.seats_total.to_string())])) " · " (lang.f(Msg::Threshold, &[("percent", &lang.percent_str_exact(p.threshold_percent))])) }
                                             }
-                                            @if let Some(why) = &o.contests[c].undetermined { (crate::outcome::english(lang, why)) }
+                                            @if let Some(why) = &o.contests[c].undetermined { (crate::outcome::why_undetermined(e, d.tree, c, why, lang)) }
                                         }
                                         Err(OutcomeError::FailedChecks(f)) => p.bad { (lang.f(Msg::OutcomeRefused, &[("n", &f.len().to_string())])) },
                                         Err(_) => p.bad { (lang.t(Msg::OutcomeError)) },

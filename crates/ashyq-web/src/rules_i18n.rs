@@ -568,7 +568,7 @@ pub fn rule_source(id: &str, source: &str, lang: Lang) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ashyq_core::rules::RuleSetId;
     use std::collections::{BTreeMap, BTreeSet};
@@ -663,10 +663,10 @@ mod tests {
     }
 
     /// A scanner of the citations of one kind in a source, as a sorted multiset.
-    type Scanner = fn(&str) -> Vec<String>;
+    pub(crate) type Scanner = fn(&str) -> Vec<String>;
 
     /// The citations a translated source must keep.
-    const SCANNERS: [(&str, Scanner); 3] =
+    pub(crate) const SCANNERS: [(&str, Scanner); 3] =
         [("[…]", brackets), ("§", sections), ("numbers", numbers)];
 
     /// What a translated source may keep in Latin letters: the letters of `[S2]`, `[K1]` and
@@ -727,7 +727,7 @@ mod tests {
     }
 
     /// Words in Latin letters (names such as Parline, tokens such as `S` of `[S2]`).
-    fn latin_words(s: &str) -> BTreeSet<String> {
+    pub(crate) fn latin_words(s: &str) -> BTreeSet<String> {
         s.split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| !w.is_empty())
             .map(str::to_owned)

@@ -11,6 +11,7 @@
 //! explicitly ignores the checks, in which case the outcome carries the failed checks.
 
 mod data;
+mod explain;
 mod party_list;
 mod presidential;
 mod referendum;
@@ -20,6 +21,9 @@ mod single_member;
 use std::fmt;
 
 pub use data::{KZ_2007, KZ_2009, KZ_2022, KZ_2026, NONE};
+pub use explain::{
+    BeyondList, OptionRef, OtherTurnoutCount, ReferendumGap, Undetermined, UnitRef, Warning,
+};
 pub use party_list::{PartyListOutcome, PartyRow, RunnerUp};
 pub use presidential::{CandidateRow, PresidentialOutcome};
 pub use referendum::{
@@ -367,11 +371,11 @@ pub struct ContestOutcome {
     pub result: ContestResult,
     /// Rules applied, each with its source.
     pub rules: Vec<LegalRule>,
-    /// When the law does not determine the outcome: why (a sentence).
-    pub undetermined: Option<String>,
+    /// When the law does not determine the outcome: why (its `Display` is the sentence).
+    pub undetermined: Option<Undetermined>,
     /// Things a reader must know that do not change the outcome (a map that disagrees with
     /// the one in force, a result that depends on which count of participants is used, …).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// A protocol that failed an error-severity check.
@@ -406,7 +410,7 @@ pub struct ElectionOutcome {
     /// One per contest.
     pub contests: Vec<ContestOutcome>,
     /// Election-level warnings (e.g. a rule set that was not in force on the election day).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Error-severity check failures the outcome was computed in spite of (only with
     /// [`OutcomeOptions::ignore_failed_checks`]; otherwise [`outcome`] refuses).
     pub failed_checks: Vec<FailedCheck>,
@@ -489,17 +493,13 @@ pub fn outcome(
     if applied != RuleSetId::None {
         match RuleSetId::in_force_on(election.date()) {
             Some(r) if r == applied => {}
-            Some(r) => warnings.push(format!(
-                "the rule set applied is {applied} ({}), but on the election day {} the law in force was {r} ({})",
-                rule_set.in_force_dates(),
-                election.date(),
-                r.rule_set().in_force_dates()
-            )),
-            None => warnings.push(format!(
-                "no Kazakh rule set is known for the election day {}; {applied} applies from {}",
-                election.date(),
-                rule_set.from.unwrap_or("-")
-            )),
+            Some(r) => warnings.push(Warning::RuleSetNotInForce {
+                applied,
+                date: election.date().to_owned(),
+                in_force: r,
+            }),
+            None => warnings
+                .push(Warning::NoRuleSetOnDate { applied, date: election.date().to_owned() }),
         }
     }
     let what_if =
@@ -575,7 +575,7 @@ fn contest_outcome(
     let selected = match select(rule_set, contest) {
         Ok(s) => s,
         Err(why) => {
-            out.undetermined = Some(format!("undetermined by law: {why}"));
+            out.undetermined = Some(Undetermined::ByLaw(why));
             return Ok(out);
         }
     };

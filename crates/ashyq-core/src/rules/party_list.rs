@@ -8,7 +8,7 @@ use num_traits::ToPrimitive;
 
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
-use crate::rules::{OneListPasses, PartyListRules};
+use crate::rules::{BeyondList, OneListPasses, OptionRef, PartyListRules, Undetermined};
 
 /// One list's line in the allocation table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub struct PartyListOutcome {
     /// Seats the law leaves undetermined (beyond a list's length); the other seats stand.
     pub seats_undetermined: u32,
     /// Why undetermined, if so.
-    pub undetermined: Option<String>,
+    pub undetermined: Option<Undetermined>,
 }
 
 impl PartyListOutcome {
@@ -90,7 +90,7 @@ impl PartyListOutcome {
     pub fn only_list_lengths_undetermined(&self) -> bool {
         self.seats_undetermined > 0
             && self.rows.iter().any(|r| r.seats > 0)
-            && self.undetermined.as_deref().is_some_and(|u| u.contains("beyond its list"))
+            && matches!(self.undetermined, Some(Undetermined::BeyondLists { .. }))
     }
 }
 
@@ -122,7 +122,7 @@ pub(super) fn decide(
         undetermined: None,
     };
     let Some(total) = total else {
-        out.undetermined = Some("undetermined: the package has no counts for this contest".into());
+        out.undetermined = Some(Undetermined::NoCounts);
         return out;
     };
     let mut missing = Vec::new();
@@ -131,21 +131,18 @@ pub(super) fn decide(
         match (o.kind, total.option(i)) {
             (OptionKind::Choice, Some(v)) => lists.push((o.registered.unwrap_or(u32::MAX), i, v)),
             (OptionKind::AgainstAll, Some(v)) => out.against_all = Some(v),
-            (_, None) => missing.push(o.id.to_string()),
+            (_, None) => missing.push(OptionRef { index: i, id: o.id.to_string() }),
         }
     }
     if !missing.is_empty() {
-        out.undetermined = Some(format!(
-            "undetermined: votes for {} are unknown in some protocols",
-            missing.join(", ")
-        ));
+        out.undetermined = Some(Undetermined::VotesUnknown { options: missing });
         return out;
     }
     lists.sort();
     let Some(base) =
         lists.iter().try_fold(out.against_all.unwrap_or(0), |acc, &(_, _, v)| acc.checked_add(v))
     else {
-        out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
+        out.undetermined = Some(Undetermined::VotesOverflow);
         return out;
     };
     out.threshold_base = Some(base);
@@ -168,7 +165,7 @@ pub(super) fn decide(
         Some(passing.iter().map(|&r| out.rows[r].votes).fold(0, u64::saturating_add));
     match passing.len() {
         0 => {
-            out.undetermined = Some(format!("undetermined by law: {}", rules.no_list));
+            out.undetermined = Some(Undetermined::ByLaw(rules.no_list));
             return out;
         }
         1 => match rules.one_list {
@@ -182,7 +179,7 @@ pub(super) fn decide(
             }
             OneListPasses::RunnerUp2009 => runner_up_2009(contest, &mut out, passing[0]),
             OneListPasses::Unknown(why) => {
-                out.undetermined = Some(format!("undetermined by law: {why}"));
+                out.undetermined = Some(Undetermined::ByLaw(why));
                 return out;
             }
         },
@@ -210,24 +207,23 @@ fn hare(contest: &Contest, out: &mut PartyListOutcome, passing: &[usize]) {
             for tie in &allocation.ties {
                 let tied: Vec<usize> =
                     tie.tied.iter().map(|&k| out.rows[passing[k]].option).collect();
-                let unregistered: Vec<String> = tied
+                let unregistered: Vec<OptionRef> = tied
                     .iter()
                     .filter(|&&i| contest.options()[i].registered.is_none())
-                    .map(|&i| contest.options()[i].id.to_string())
+                    .map(|&i| option_ref(contest, i))
                     .collect();
                 let decided = unregistered.is_empty();
                 if !decided {
-                    out.undetermined = Some(format!(
-                        "undetermined: equal remainders decide {} seat(s) among {} lists, and the package does not give the registration order (registered = N) of {}, which the law uses to break the tie",
-                        tie.seats,
-                        tied.len(),
-                        unregistered.join(", ")
-                    ));
+                    out.undetermined = Some(Undetermined::RemainderTieUnordered {
+                        seats: tie.seats,
+                        lists: tied.len(),
+                        unregistered,
+                    });
                 }
                 out.ties.push((tied, tie.seats, decided));
             }
         }
-        Err(e) => out.undetermined = Some(format!("undetermined: {e}")),
+        Err(e) => out.undetermined = Some(Undetermined::SeatAllocation(e)),
     }
 }
 
@@ -241,24 +237,21 @@ fn runner_up_2009(contest: &Contest, out: &mut PartyListOutcome, leader: usize) 
     let mut others: Vec<usize> = (0..out.rows.len()).filter(|&r| r != leader).collect();
     others.sort_by(|&a, &b| out.rows[b].votes.cmp(&out.rows[a].votes));
     let Some(&second) = others.first() else {
-        out.undetermined = Some("undetermined by law: only one list passed the threshold and there is no runner-up to admit under the 2009 rule (law reference §3.3)".into());
+        out.undetermined = Some(Undetermined::RunnerUpMissing);
         return;
     };
     let v2 = out.rows[second].votes;
     if v2 == 0 {
-        out.undetermined = Some("undetermined by law: only one list passed the threshold and no other list has a vote, so the 2009 runner-up rule has no runner-up (law reference §3.3)".into());
+        out.undetermined = Some(Undetermined::RunnerUpWithoutVotes);
         return;
     }
     if others.get(1).is_some_and(|&t| out.rows[t].votes == v2) {
-        let tied: Vec<String> = others
+        let tied: Vec<OptionRef> = others
             .iter()
             .filter(|&&t| out.rows[t].votes == v2)
-            .map(|&t| contest.options()[out.rows[t].option].id.to_string())
+            .map(|&t| option_ref(contest, out.rows[t].option))
             .collect();
-        out.undetermined = Some(format!(
-            "undetermined by law: {} tie for second place at {v2} votes, and the 2009 runner-up rule does not say which is admitted (law reference §3.3, [?])",
-            tied.join(", ")
-        ));
+        out.undetermined = Some(Undetermined::RunnerUpTie { tied, votes: v2 });
         return;
     }
     let v1 = out.rows[leader].votes;
@@ -320,40 +313,39 @@ fn runner_up_2009(contest: &Contest, out: &mut PartyListOutcome, leader: usize) 
         let mut values: Vec<u32> = readings.iter().map(|r| r.1).collect();
         values.sort();
         values.dedup();
-        let shown: Vec<String> = values.iter().map(u32::to_string).collect();
-        out.undetermined = Some(format!(
-            "undetermined by law: only one list passed the threshold, so the 2009 rule admits the runner-up {}; its corrected quotient {} gives {} seat(s) by the integer part, and {} seat(s) remain; depending on whether it takes part in the remainder round and how remainder seats are shared, it gets {} seats, and the law's text on this was not found (law reference §3.3, [?])",
-            contest.options()[out.rows[second].option].id,
-            raw2.to_decimal_string(4),
-            f2,
+        out.undetermined = Some(Undetermined::RunnerUpReadings {
+            runner_up: option_ref(contest, out.rows[second].option),
+            corrected: raw2,
+            integer_seats: f2,
             remaining,
-            shown.join(" or ")
-        ));
+            seats: values,
+        });
     }
 }
 
 /// Seats allocated beyond a list's `list_length` are undetermined by law (law reference §12).
 fn beyond_lists(contest: &Contest, out: &mut PartyListOutcome) {
-    let mut notes = Vec::new();
+    let mut lists = Vec::new();
     for row in &mut out.rows {
         if let Some(len) = contest.options()[row.option].list_length {
             if row.seats > len {
                 row.beyond_list = row.seats - len;
                 out.seats_undetermined += row.beyond_list;
-                notes.push(format!(
-                    "{} is allocated {} seat(s) but its list has {len} candidate(s), so {} seat(s) are beyond its list",
-                    contest.options()[row.option].id,
-                    row.seats,
-                    row.beyond_list
-                ));
+                lists.push(BeyondList {
+                    list: option_ref(contest, row.option),
+                    seats: row.seats,
+                    candidates: len,
+                    beyond: row.beyond_list,
+                });
             }
         }
     }
-    if !notes.is_empty() {
-        out.undetermined = Some(format!(
-            "undetermined by law for {} seat(s): {}; what happens to a seat no candidate of its list can take is not known (law reference §12, [?]); every other seat stands",
-            out.seats_undetermined,
-            notes.join("; ")
-        ));
+    if !lists.is_empty() {
+        out.undetermined = Some(Undetermined::BeyondLists { seats: out.seats_undetermined, lists });
     }
+}
+
+/// The option `index` of `contest`, for an explanation.
+pub(crate) fn option_ref(contest: &Contest, index: usize) -> OptionRef {
+    OptionRef { index, id: contest.options()[index].id.to_string() }
 }

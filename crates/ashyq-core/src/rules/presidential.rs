@@ -4,6 +4,8 @@
 
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
+use crate::rules::party_list::option_ref;
+use crate::rules::{OptionRef, Undetermined};
 
 /// A candidate's line in the result.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub struct PresidentialOutcome {
     /// "Against all" exceeded half of the base: recorded, no legal effect.
     pub against_all_majority: bool,
     /// Why undetermined, if so.
-    pub undetermined: Option<String>,
+    pub undetermined: Option<Undetermined>,
 }
 
 /// Σ votes + against all, or `None` if it exceeds `u64`.
@@ -59,7 +61,7 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
         undetermined: None,
     };
     let Some(total) = total else {
-        out.undetermined = Some("undetermined: the package has no counts for this contest".into());
+        out.undetermined = Some(Undetermined::NoCounts);
         return out;
     };
     let mut missing = Vec::new();
@@ -69,34 +71,28 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
                 out.candidates.push(CandidateRow { option: i, votes: v })
             }
             (OptionKind::AgainstAll, Some(v)) => out.against_all = Some(v),
-            (_, None) => missing.push(o.id.to_string()),
+            (_, None) => missing.push(option_ref(contest, i)),
         }
     }
     if !missing.is_empty() {
-        out.undetermined = Some(format!(
-            "undetermined: votes for {} are unknown in some protocols",
-            missing.join(", ")
-        ));
+        out.undetermined = Some(Undetermined::VotesUnknown { options: missing });
         return out;
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
     let Some(base) = checked_total(out.candidates.iter().map(|c| c.votes), out.against_all) else {
-        out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
+        out.undetermined = Some(Undetermined::VotesOverflow);
         return out;
     };
     out.base = Some(base);
     out.against_all_majority = out.against_all.is_some_and(|a| 2 * a as u128 > base as u128);
     if base == 0 {
-        out.undetermined = Some("undetermined: no valid votes were cast".into());
+        out.undetermined = Some(Undetermined::NoValidVotes);
         return out;
     }
     let c = &out.candidates;
     if out.round == 2 {
         if c.len() != 2 {
-            out.undetermined = Some(format!(
-                "undetermined: a run-off is between exactly two candidates, this contest has {}",
-                c.len()
-            ));
+            out.undetermined = Some(Undetermined::RunoffNotTwo { candidates: c.len() });
         } else if c[0].votes == c[1].votes {
             // Determined: the run-off gave no winner, so a repeat election follows.
             out.repeat_election = true;
@@ -112,24 +108,17 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> PresidentialO
         }
     }
     match c.len() {
-        0 => out.undetermined = Some("undetermined: the contest has no candidates".into()),
-        1 => {
-            out.undetermined = Some(
-                "undetermined by law: the only candidate lacks an absolute majority and a run-off needs two candidates; the law reference has no rule for this case (law reference §2, §12)".into(),
-            )
-        }
+        0 => out.undetermined = Some(Undetermined::NoCandidates),
+        1 => out.undetermined = Some(Undetermined::PresidentialSoleCandidate),
         _ => {
             if c.len() > 2 && c[1].votes == c[2].votes {
-                let tied: Vec<String> = c
+                let tied: Vec<OptionRef> = c
                     .iter()
                     .filter(|r| r.votes == c[1].votes)
-                    .map(|r| contest.options()[r.option].id.to_string())
+                    .map(|r| option_ref(contest, r.option))
                     .collect();
-                out.undetermined = Some(format!(
-                    "undetermined by law: {} tie at {} votes for a run-off place; the law's tie rule was not found (law reference §2, §12)",
-                    tied.join(", "),
-                    c[1].votes
-                ));
+                out.undetermined =
+                    Some(Undetermined::PresidentialRunoffPlaceTie { tied, votes: c[1].votes });
             } else {
                 out.runoff = Some([c[0].option, c[1].option]);
             }

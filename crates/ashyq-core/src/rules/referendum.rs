@@ -3,6 +3,7 @@
 use crate::counts::{RollUp, Totals};
 use crate::election::{Contest, UnitTest};
 use crate::line::ProtocolLine;
+use crate::rules::{OtherTurnoutCount, ReferendumGap, Undetermined, UnitRef, Warning};
 use crate::units::{UnitIdx, UnitTree};
 
 /// Where the number of units in favour came from.
@@ -114,9 +115,9 @@ pub struct ReferendumOutcome {
     /// Adopted (`None`: undetermined).
     pub adopted: Option<bool>,
     /// What a reader must know (map, base).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Why undetermined, if so.
-    pub undetermined: Option<String>,
+    pub undetermined: Option<Undetermined>,
 }
 
 /// The units of the two-thirds test under a territory (law reference §1): its children of kind
@@ -195,9 +196,9 @@ pub(super) fn decide(
     let mut warnings = Vec::new();
     // The other count of those who took part: ballots found, else the ballot lines' sum.
     let (other_name, other) = match get(national, ProtocolLine::BallotsFound) {
-        Some(f) => ("ballots_found", Some(f)),
+        Some(f) => (OtherTurnoutCount::BallotsFound, Some(f)),
         None => (
-            "yes + no + invalid + not_counted",
+            OtherTurnoutCount::BallotLinesSum,
             [yes, no, invalid, not_counted]
                 .into_iter()
                 .try_fold(0u64, |acc, v| v.and_then(|v| acc.checked_add(v))),
@@ -210,15 +211,15 @@ pub(super) fn decide(
             && national_majority_other.is_some()
             && national_majority != national_majority_other);
     if flips {
-        warnings.push(format!(
-            "the result depends on which count of those who took part is used: with ballots_issued = {} the referendum is {} and yes {} more than half; with {other_name} = {} it is {} and yes {} more than half. This outcome uses ballots_issued, the voters who received a ballot (law reference §1, §8.1); check R2 compares the ballots with ballots_found",
-            took_part.map_or("unknown".into(), |v| v.to_string()),
-            if valid == Some(true) { "valid" } else { "not valid" },
-            if national_majority == Some(true) { "has" } else { "does not have" },
-            other.map_or("unknown".into(), |v| v.to_string()),
-            if valid_other == Some(true) { "valid" } else { "not valid" },
-            if national_majority_other == Some(true) { "has" } else { "does not have" },
-        ));
+        warnings.push(Warning::TurnoutCountMatters {
+            ballots_issued: took_part,
+            valid,
+            majority: national_majority,
+            other: other_name,
+            other_count: other,
+            valid_other,
+            majority_other: national_majority_other,
+        });
     }
     let unit_test = contest.unit_test().unwrap_or(default_test);
     let test_units = territorial_units(tree, contest.territory());
@@ -246,22 +247,25 @@ pub(super) fn decide(
     let national_territory = tree.unit(contest.territory()).parent.is_none();
     let units_expected = if national_territory { expected_units(date) } else { None };
     if let Some(expected) = units_expected.filter(|&e| constitutional && e != units_total) {
-        warnings.push(format!(
-            "the package's map has {units_total} regions and cities of republican significance under the territory, but the map in force on {date} had {expected} (17 until 7 Jun 2022, 20 from 8 Jun 2022; law reference §1, §9): the two-thirds test here needs {} units, on the map in force {}",
-            units_required(units_total),
-            units_required(expected)
-        ));
+        warnings.push(Warning::MapDiffers {
+            units: units_total,
+            date: date.to_owned(),
+            expected,
+            required: units_required(units_total),
+            required_expected: units_required(expected),
+        });
     }
     if !test_units.excluded.is_empty() && constitutional {
-        let names: Vec<String> = test_units
+        let units = test_units
             .excluded
             .iter()
-            .map(|&u| format!("{} (kind \"{}\")", tree.unit(u).id, tree.unit(u).kind))
+            .map(|&u| UnitRef {
+                unit: u,
+                id: tree.unit(u).id.to_string(),
+                kind: tree.unit(u).kind.to_string(),
+            })
             .collect();
-        warnings.push(format!(
-            "not units of the two-thirds test, though their votes count nationally: {}; only units of kind \"region\" or \"city\" are oblasts and cities of republican significance",
-            names.join(", ")
-        ));
+        warnings.push(Warning::UnitsExcluded { units });
     }
     let required = if constitutional { units_required(units_total) } else { 0 };
     let count = |f: fn(&ReferendumUnitRow) -> Option<bool>| -> (u32, u32) {
@@ -276,7 +280,7 @@ pub(super) fn decide(
         UnitTest::Turnout => (to_pass, to_unknown),
     };
     let any_unit_data = units.iter().any(|u| roll_up.at(u.unit).is_some());
-    let mut reasons: Vec<String> = Vec::new();
+    let mut reasons: Vec<ReferendumGap> = Vec::new();
     let (units_in_favour, units_basis, territorial_pass, units_unknown) = if !constitutional {
         let known = (any_unit_data && applied_unknown < units_total).then_some(applied_pass);
         (known, UnitsBasis::NotApplicable, None, applied_unknown)
@@ -286,27 +290,30 @@ pub(super) fn decide(
         } else if applied_pass + applied_unknown < required {
             Some(false)
         } else {
-            reasons.push(format!(
-                "{applied_pass} of {units_total} units pass the {} test, {required} are required, and {applied_unknown} units lack the counts to decide",
-                unit_test.name()
-            ));
+            reasons.push(ReferendumGap::UnitsUndecided {
+                passing: applied_pass,
+                units: units_total,
+                test: unit_test,
+                required,
+                unknown: applied_unknown,
+            });
             None
         };
         (Some(applied_pass), UnitsBasis::Computed, pass, applied_unknown)
     } else if let Some(reported) = contest.reported_units_in_favour() {
         (Some(reported), UnitsBasis::Reported, Some(reported >= required), units_total)
     } else if units_total == 0 {
-        reasons.push("units.csv lists no regions or cities of republican significance (kind \"region\" or \"city\") under the territory, so the two-thirds test cannot be applied".to_owned());
+        reasons.push(ReferendumGap::NoUnits);
         (None, UnitsBasis::Unknown, None, 0)
     } else {
-        reasons.push("the package has no counts below the territory and no reported_units_in_favour, so the two-thirds test cannot be evaluated".to_owned());
+        reasons.push(ReferendumGap::NoUnitCounts);
         (None, UnitsBasis::Unknown, None, units_total)
     };
     if valid.is_none() {
-        reasons.push("registered voters or ballots issued (took part) are unknown at the territory, so validity cannot be decided".to_owned());
+        reasons.push(ReferendumGap::ValidityUnknown);
     }
     if national_majority.is_none() && valid != Some(false) {
-        reasons.push("yes votes or ballots issued are unknown at the territory".to_owned());
+        reasons.push(ReferendumGap::MajorityUnknown);
     }
     let adopted = match (valid, national_majority, territorial_pass, constitutional) {
         (Some(false), _, _, _) => Some(false),
@@ -316,11 +323,8 @@ pub(super) fn decide(
         (Some(true), Some(true), _, false) => Some(true),
         _ => None,
     };
-    let undetermined = if adopted.is_none() {
-        Some(format!("undetermined: {}", reasons.join("; ")))
-    } else {
-        None
-    };
+    let undetermined =
+        if adopted.is_none() { Some(Undetermined::Referendum(reasons)) } else { None };
     ReferendumOutcome {
         registered,
         took_part,
@@ -330,7 +334,7 @@ pub(super) fn decide(
         not_counted,
         base: TakePartBase {
             used: took_part,
-            other_name,
+            other_name: other_name.name(),
             other,
             valid_other,
             national_majority_other,

@@ -8,7 +8,9 @@
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
 use crate::line::ProtocolLine;
+use crate::rules::party_list::option_ref;
 use crate::rules::presidential::CandidateRow;
+use crate::rules::{OptionRef, Undetermined};
 
 /// Senate outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +30,7 @@ pub struct SenateOutcome {
     /// The two candidates of the run-off (option indices), most votes first.
     pub runoff: Option<[usize; 2]>,
     /// Why undetermined, if so.
-    pub undetermined: Option<String>,
+    pub undetermined: Option<Undetermined>,
 }
 
 fn more_than_half(part: u64, whole: u64) -> bool {
@@ -47,7 +49,7 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SenateOutcome
         undetermined: None,
     };
     let Some(total) = total else {
-        out.undetermined = Some("undetermined: the package has no counts for this contest".into());
+        out.undetermined = Some(Undetermined::NoCounts);
         return out;
     };
     out.electors = total.line(ProtocolLine::Registered);
@@ -60,67 +62,53 @@ pub(super) fn decide(contest: &Contest, total: Option<&Totals>) -> SenateOutcome
                 out.candidates.push(CandidateRow { option: i, votes: v })
             }
             (OptionKind::AgainstAll, Some(_)) => {}
-            (_, None) => missing.push(o.id.to_string()),
+            (_, None) => missing.push(option_ref(contest, i)),
         }
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
     match out.quorum {
         None => {
-            out.undetermined = Some("undetermined: the number of electors (registered) or of electors who took part (ballots_issued) is unknown, so neither the quorum nor the majority can be decided".into());
+            out.undetermined = Some(Undetermined::SenateElectorsUnknown);
             return out;
         }
         Some(false) => {
-            out.undetermined = Some(format!(
-                "undetermined by law: only {} of {} electors took part, not more than half, so the vote lacks its quorum; what follows a vote without quorum is not in the law reference (§6, [?])",
-                out.took_part.unwrap_or(0),
-                out.electors.unwrap_or(0)
-            ));
+            out.undetermined = Some(Undetermined::SenateNoQuorum {
+                took_part: out.took_part.unwrap_or(0),
+                electors: out.electors.unwrap_or(0),
+            });
             return out;
         }
         Some(true) => {}
     }
     if !missing.is_empty() {
-        out.undetermined = Some(format!(
-            "undetermined: votes for {} are unknown in some protocols",
-            missing.join(", ")
-        ));
+        out.undetermined = Some(Undetermined::VotesUnknown { options: missing });
         return out;
     }
     let took_part = out.took_part.unwrap_or(0);
     let c = &out.candidates;
     if out.round == 2 {
         if c.len() != 2 {
-            out.undetermined = Some(format!(
-                "undetermined: a run-off is between exactly two candidates, this contest has {}",
-                c.len()
-            ));
+            out.undetermined = Some(Undetermined::RunoffNotTwo { candidates: c.len() });
         } else if c[0].votes == c[1].votes {
-            out.undetermined = Some(format!(
-                "undetermined by law: the run-off is tied at {} votes each; the law reference has no rule for a tied Senate run-off (§6, [?])",
-                c[0].votes
-            ));
+            out.undetermined = Some(Undetermined::SenateRunoffTie { votes: c[0].votes });
         } else {
             out.winner = Some(c[0].option);
         }
         return out;
     }
     match c.first() {
-        None => out.undetermined = Some("undetermined: the contest has no candidates".into()),
+        None => out.undetermined = Some(Undetermined::NoCandidates),
         Some(first) if more_than_half(first.votes, took_part) => out.winner = Some(first.option),
         Some(_) if c.len() == 1 => {
-            out.undetermined = Some("undetermined by law: the only candidate lacks more than half of the votes of the electors who took part, and a run-off needs two candidates; the law reference has no rule for this (§6, [?])".into());
+            out.undetermined = Some(Undetermined::SenateSoleCandidate);
         }
         Some(_) if c.len() > 2 && c[1].votes == c[2].votes => {
-            let tied: Vec<String> = c
+            let tied: Vec<OptionRef> = c
                 .iter()
                 .filter(|r| r.votes == c[1].votes)
-                .map(|r| contest.options()[r.option].id.to_string())
+                .map(|r| option_ref(contest, r.option))
                 .collect();
-            out.undetermined = Some(format!(
-                "undetermined by law: {} tie at {} votes for a run-off place; the law reference has no tie rule (§6, [?])",
-                tied.join(", "),
-                c[1].votes
-            ));
+            out.undetermined = Some(Undetermined::SenateRunoffPlaceTie { tied, votes: c[1].votes });
         }
         Some(_) => out.runoff = Some([c[0].option, c[1].option]),
     }

@@ -5,8 +5,10 @@
 use crate::counts::Totals;
 use crate::election::{Contest, OptionKind};
 use crate::line::ProtocolLine;
+use crate::rules::party_list::option_ref;
 use crate::rules::presidential::{checked_total, CandidateRow};
 use crate::rules::SingleMemberRules;
+use crate::rules::{OptionRef, Undetermined};
 
 /// Single-member outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +27,7 @@ pub struct SingleMemberOutcome {
     /// depend on the unknown majority rule (valid votes + invalid ballots).
     pub majority_base: Option<u64>,
     /// Why undetermined, if so.
-    pub undetermined: Option<String>,
+    pub undetermined: Option<Undetermined>,
 }
 
 pub(super) fn decide(
@@ -43,7 +45,7 @@ pub(super) fn decide(
         undetermined: None,
     };
     let Some(total) = total else {
-        out.undetermined = Some("undetermined: the package has no counts for this contest".into());
+        out.undetermined = Some(Undetermined::NoCounts);
         return out;
     };
     let mut missing = Vec::new();
@@ -53,49 +55,39 @@ pub(super) fn decide(
                 out.candidates.push(CandidateRow { option: i, votes: v })
             }
             (OptionKind::AgainstAll, Some(v)) => out.against_all = Some(v),
-            (_, None) => missing.push(o.id.to_string()),
+            (_, None) => missing.push(option_ref(contest, i)),
         }
     }
     if !missing.is_empty() {
-        out.undetermined = Some(format!(
-            "undetermined: votes for {} are unknown in some protocols",
-            missing.join(", ")
-        ));
+        out.undetermined = Some(Undetermined::VotesUnknown { options: missing });
         return out;
     }
     out.candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.option.cmp(&b.option)));
     out.base = checked_total(out.candidates.iter().map(|c| c.votes), out.against_all);
     let Some(base) = out.base else {
-        out.undetermined = Some("undetermined: the votes add up to more than 2^64".into());
+        out.undetermined = Some(Undetermined::VotesOverflow);
         return out;
     };
     let c = &out.candidates;
     match c.first() {
-        None => out.undetermined = Some("undetermined: the contest has no candidates".into()),
-        Some(first) if first.votes == 0 => {
-            out.undetermined = Some("undetermined: no candidate received a vote".into())
-        }
+        None => out.undetermined = Some(Undetermined::NoCandidates),
+        Some(first) if first.votes == 0 => out.undetermined = Some(Undetermined::NoVotes),
         Some(first) if c.len() > 1 && c[1].votes == first.votes => {
-            let tied: Vec<String> = c
+            let tied: Vec<OptionRef> = c
                 .iter()
                 .filter(|r| r.votes == first.votes)
-                .map(|r| contest.options()[r.option].id.to_string())
+                .map(|r| option_ref(contest, r.option))
                 .collect();
-            out.undetermined = Some(format!(
-                "undetermined by law: {} are tied at {} votes; the law's rule for a tie was not found (law reference §3.1, §12, [?])",
-                tied.join(", "),
-                first.votes
-            ));
+            out.undetermined = Some(Undetermined::DistrictTie { tied, votes: first.votes });
         }
         Some(first) if rules.majority_unknown => {
             // Plurality is only assumed for akims [L]; a majority-and-run-off rule is not
             // excluded [?]. The leader is elected under either reading only with more than half
             // of all ballots (valid votes + invalid).
             let Some(invalid) = total.line(ProtocolLine::Invalid) else {
-                out.undetermined = Some(format!(
-                    "undetermined: {} leads, but the invalid ballots are unknown, and an akim's winner is determined only with more than half of all ballots (valid + invalid), since a run-off rule is not excluded (law reference §5, [?])",
-                    contest.options()[first.option].id
-                ));
+                out.undetermined = Some(Undetermined::AkimInvalidUnknown {
+                    leader: option_ref(contest, first.option),
+                });
                 return out;
             };
             let majority_base = base.saturating_add(invalid);
@@ -103,12 +95,11 @@ pub(super) fn decide(
             if 2 * u128::from(first.votes) > u128::from(majority_base) {
                 out.winner = Some(first.option);
             } else {
-                out.undetermined = Some(format!(
-                    "undetermined by law: {} leads with {} of {} ballots, not more than half; plurality is only assumed for akims [L], and whether a run-off follows, or what \"against all\" does, is not known (law reference §5, [?])",
-                    contest.options()[first.option].id,
-                    first.votes,
-                    majority_base
-                ));
+                out.undetermined = Some(Undetermined::AkimWithoutMajority {
+                    leader: option_ref(contest, first.option),
+                    votes: first.votes,
+                    ballots: majority_base,
+                });
             }
         }
         Some(first) => {
