@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ashyq_server::{app, AppState, Config};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{ImportOptions, OpenMode, Role, Signer, Store};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -25,15 +26,8 @@ struct Env {
     /// A commission of R2 that writes only protocols signed with [`commission_key`].
     commission_r2_signed: String,
     _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.pg {
-            ashyq_store::testing::pg_drop_schema(base, schema);
-        }
-    }
+    /// Dropped last, after the state's connections: the schema is dropped with it.
+    _pg: Option<PgSchema>,
 }
 
 fn small() -> ashyq_package::Package {
@@ -48,7 +42,7 @@ fn key() -> Arc<Signer> {
 }
 
 /// A record holding the small election with S006 and S007 not yet reported.
-fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env {
+fn env(url: String, dir: tempfile::TempDir, pg: Option<PgSchema>) -> Env {
     let mut store = Store::open(&url, OpenMode::Create, ashyq_store::system_clock()).unwrap();
     store.set_signer(Some(key()));
     let mut p = small();
@@ -86,7 +80,17 @@ fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env
     config.signer = Some(key());
     let state = AppState::open(&config).unwrap();
     let router = app(state.clone(), Duration::from_secs(10));
-    Env { router, state, url, cec, commission_r1, observer, commission_r2_signed, _dir: dir, pg }
+    Env {
+        router,
+        state,
+        url,
+        cec,
+        commission_r1,
+        observer,
+        commission_r2_signed,
+        _dir: dir,
+        _pg: pg,
+    }
 }
 
 /// The R2 commission's own protocol key.
@@ -101,15 +105,8 @@ fn sqlite_env() -> Env {
 }
 
 fn pg_env() -> Option<Env> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    Some(env(url, tempfile::tempdir().unwrap(), Some((base, schema))))
+    let (schema, url) = ashyq_store::testing::pg_test_schema()?;
+    Some(env(url, tempfile::tempdir().unwrap(), Some(schema)))
 }
 
 async fn call(e: &Env, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {

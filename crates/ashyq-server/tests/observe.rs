@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ashyq_server::{app, AppState, Config};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{ImportOptions, OpenMode, Role, Signer, Store};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -25,15 +26,8 @@ struct Env {
     observer_r2: String,
     _state: AppState,
     _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.pg {
-            ashyq_store::testing::pg_drop_schema(base, schema);
-        }
-    }
+    /// Dropped last, after the state's connections: the schema is dropped with it.
+    _pg: Option<PgSchema>,
 }
 
 fn key() -> Arc<Signer> {
@@ -41,7 +35,7 @@ fn key() -> Arc<Signer> {
 }
 
 /// The small election, every protocol reported, a signed record.
-fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env {
+fn env(url: String, dir: tempfile::TempDir, pg: Option<PgSchema>) -> Env {
     let p = ashyq_package::read_package(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../ashyq-store/test_data/small"),
     )
@@ -60,7 +54,7 @@ fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env
     config.signer = Some(key());
     let state = AppState::open(&config).unwrap();
     let router = app(state.clone(), Duration::from_secs(10));
-    Env { router, url, cec, commission_r1, observer_r2, _state: state, _dir: dir, pg }
+    Env { router, url, cec, commission_r1, observer_r2, _state: state, _dir: dir, _pg: pg }
 }
 
 fn sqlite_env() -> Env {
@@ -70,15 +64,8 @@ fn sqlite_env() -> Env {
 }
 
 fn pg_env() -> Option<Env> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    Some(env(url, tempfile::tempdir().unwrap(), Some((base, schema))))
+    let (schema, url) = ashyq_store::testing::pg_test_schema()?;
+    Some(env(url, tempfile::tempdir().unwrap(), Some(schema)))
 }
 
 async fn call(e: &Env, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {

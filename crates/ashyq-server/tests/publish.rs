@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ashyq_server::publish::{publish, PublishOptions, Published};
 use ashyq_server::{app, AppState, Config};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{ImportOptions, OpenMode, Role, Signer, Store};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -34,19 +35,12 @@ struct Env {
     _state: AppState,
     cec: String,
     _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.pg {
-            ashyq_store::testing::pg_drop_schema(base, schema);
-        }
-    }
+    /// Dropped last, after the state's connections: the schema is dropped with it.
+    _pg: Option<PgSchema>,
 }
 
 /// The small election with S006 and S007 not yet reported, signed.
-fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env {
+fn env(url: String, dir: tempfile::TempDir, pg: Option<PgSchema>) -> Env {
     let mut p = ashyq_package::read_package(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../ashyq-store/test_data/small"),
     )
@@ -75,7 +69,7 @@ fn env(url: String, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Env
     config.clock = clock();
     let state = AppState::open(&config).unwrap();
     let router = app(state.clone(), Duration::from_secs(10));
-    Env { url, router, _state: state, cec, _dir: dir, pg }
+    Env { url, router, _state: state, cec, _dir: dir, _pg: pg }
 }
 
 async fn get(e: &Env, uri: &str) -> (StatusCode, Vec<u8>) {
@@ -266,12 +260,7 @@ fn publish_on_sqlite() {
 
 #[test]
 fn publish_on_postgres() {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but ASHYQ_TEST_POSTGRES is not");
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    let e = env(url, tempfile::tempdir().unwrap(), Some((base, schema)));
+    let Some((schema, url)) = ashyq_store::testing::pg_test_schema() else { return };
+    let e = env(url, tempfile::tempdir().unwrap(), Some(schema));
     runtime().block_on(scenario(&e));
 }

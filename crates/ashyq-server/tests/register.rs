@@ -19,6 +19,7 @@ use ashyq_register::check::{check_file, for_each_accepted, CheckOptions, Station
 use ashyq_register::privacy::membership_digest;
 use ashyq_server::{app, AppState, Config};
 use ashyq_store::register::{RegisterImport, RegisterStore, RegisterVoter};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{ImportOptions, OpenMode, Role, Store};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -171,25 +172,13 @@ struct Env {
     observer: String,
     observer2: String,
     _dir: tempfile::TempDir,
-    pg: Vec<(String, String)>,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        for (base, schema) in &self.pg {
-            ashyq_store::testing::pg_drop_schema(base, schema);
-        }
-    }
+    /// Dropped last, after the state's connections: the schemas are dropped with them.
+    _pg: Vec<PgSchema>,
 }
 
 /// The small election in the record, tokens, and (unless `register` is `None`) the register
 /// imported into its own database at `register`.
-fn env(
-    record: String,
-    register: Option<String>,
-    dir: tempfile::TempDir,
-    pg: Vec<(String, String)>,
-) -> Env {
+fn env(record: String, register: Option<String>, dir: tempfile::TempDir, pg: Vec<PgSchema>) -> Env {
     let mut store = Store::open(&record, OpenMode::Create, ashyq_store::system_clock()).unwrap();
     let p = ashyq_package::read_package(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../ashyq-store/test_data/small"),
@@ -239,7 +228,7 @@ fn env(
         observer,
         observer2,
         _dir: dir,
-        pg,
+        _pg: pg,
     }
 }
 
@@ -252,21 +241,9 @@ fn sqlite_env(with_register: bool) -> Env {
 }
 
 fn pg_env() -> Option<Env> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (s1, record) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    let (s2, register) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    Some(env(
-        record,
-        Some(register),
-        tempfile::tempdir().unwrap(),
-        vec![(base.clone(), s1), (base, s2)],
-    ))
+    let (s1, record) = ashyq_store::testing::pg_test_schema()?;
+    let (s2, register) = ashyq_store::testing::pg_test_schema()?;
+    Some(env(record, Some(register), tempfile::tempdir().unwrap(), vec![s1, s2]))
 }
 
 async fn call(e: &Env, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {

@@ -5,38 +5,25 @@
 #![allow(clippy::unwrap_used)]
 
 use ashyq_store::register::{RegisterImport, RegisterStore, RegisterVoter};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{Store, StoreError};
 
 struct Backend {
     url: String,
     _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<String>,
-}
-
-impl Drop for Backend {
-    fn drop(&mut self) {
-        if let (Some(schema), Ok(base)) = (&self.pg_schema, std::env::var("ASHYQ_TEST_POSTGRES")) {
-            ashyq_store::testing::pg_drop_schema(&base, schema);
-        }
-    }
+    /// Dropped last, after the store's connections: the schema is dropped with it.
+    _pg: Option<PgSchema>,
 }
 
 fn sqlite() -> Backend {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("register.db").display());
-    Backend { url, _dir: Some(dir), pg_schema: None }
+    Backend { url, _dir: Some(dir), _pg: None }
 }
 
 fn postgres() -> Option<Backend> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base).unwrap();
-    Some(Backend { url, _dir: None, pg_schema: Some(schema) })
+    let (schema, url) = ashyq_store::testing::pg_test_schema()?;
+    Some(Backend { url, _dir: None, _pg: Some(schema) })
 }
 
 macro_rules! on_both {

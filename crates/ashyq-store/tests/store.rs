@@ -18,6 +18,7 @@ use ashyq_core::line::{Line, ProtocolLine as P};
 use ashyq_core::units::{UnitInfo, UnitTree};
 use ashyq_record::verify::Anchors;
 use ashyq_record::{Timestamp, VerifierKey};
+use ashyq_store::testing::PgSchema;
 use ashyq_store::{
     fixed_clock, Clock, ImportOptions, OpenMode, Signer, Store, StoreError, Submission, Submitted,
 };
@@ -38,15 +39,8 @@ struct Backend {
     store: Store,
     url: String,
     _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<String>,
-}
-
-impl Drop for Backend {
-    fn drop(&mut self) {
-        if let (Some(schema), Ok(base)) = (&self.pg_schema, std::env::var("ASHYQ_TEST_POSTGRES")) {
-            ashyq_store::testing::pg_drop_schema(&base, schema);
-        }
-    }
+    /// Dropped last, after the store's connections: the schema is dropped with it.
+    _pg: Option<PgSchema>,
 }
 
 impl Backend {
@@ -62,21 +56,13 @@ fn sqlite() -> Backend {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite:{}", dir.path().join("record.db").display());
     let store = Store::open(&url, OpenMode::Create, clock()).expect("open sqlite");
-    Backend { store, url, _dir: Some(dir), pg_schema: None }
+    Backend { store, url, _dir: Some(dir), _pg: None }
 }
 
 fn postgres() -> Option<Backend> {
-    let Ok(base) = std::env::var("ASHYQ_TEST_POSTGRES") else {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but ASHYQ_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");
-        }
-        eprintln!("skipped: ASHYQ_TEST_POSTGRES not set");
-        return None;
-    };
-    let (schema, url) = ashyq_store::testing::pg_fresh_schema(&base)
-        .unwrap_or_else(|e| panic!("ASHYQ_TEST_POSTGRES={base}: {e}"));
+    let (schema, url) = ashyq_store::testing::pg_test_schema()?;
     let store = Store::open(&url, OpenMode::Create, clock()).expect("open postgres");
-    Some(Backend { store, url, _dir: None, pg_schema: Some(schema) })
+    Some(Backend { store, url, _dir: None, _pg: Some(schema) })
 }
 
 macro_rules! on_both {
