@@ -324,8 +324,8 @@ pub fn undetermined(u: &Undetermined, lang: Lang, names: &Names<'_>) -> Option<S
 
 fn unit_test_name(t: UnitTest, lang: Lang) -> &'static str {
     match t {
-        UnitTest::YesMajority => pick(lang, ["«иә» басым", "«да» в большинстве", "yes-majority"]),
-        UnitTest::Turnout => pick(lang, ["келу", "явка", "turnout"]),
+        UnitTest::YesMajority => pick(lang, ["«иә» басымдығы", "большинства «да»", "yes-majority"]),
+        UnitTest::Turnout => pick(lang, ["келу", "явки", "turnout"]),
     }
 }
 
@@ -335,8 +335,8 @@ fn referendum_gap(g: &ReferendumGap, lang: Lang) -> String {
         ReferendumGap::UnitsUndecided { passing, units, test, required, unknown } => fill(
             lang,
             [
-                "{units} аумақтың {passing} «{test}» тестінен өтеді, {required} қажет, ал {unknown} аумақта шешуге қажет есеп жоқ",
-                "{passing} из {units} территорий проходят тест «{test}», требуется {required}, а у {unknown} территорий нет итогов, чтобы решить",
+                "{units} аумақтың {passing} {test} тестінен өтеді, {required} қажет, ал {unknown} аумақта шешуге қажет есеп жоқ",
+                "{passing} из {units} территорий проходят тест {test}, требуется {required}, а у {unknown} территорий нет итогов, чтобы решить",
                 "{passing} of {units} units pass the {test} test, {required} are required, and {unknown} units lack the counts to decide",
             ],
             &[
@@ -359,8 +359,8 @@ fn referendum_gap(g: &ReferendumGap, lang: Lang) -> String {
         ReferendumGap::NoUnitCounts => pick(
             lang,
             [
-                "пакетте аумақтан төменгі деңгейде есеп те, жарияланған «иә» аумақтар саны да жоқ, сондықтан үштен екі тестін тексеру мүмкін емес",
-                "в пакете нет итогов ниже уровня территории и нет опубликованного числа территорий «за», поэтому тест двух третей проверить нельзя",
+                "пакетте аумақтан төменгі деңгейде есеп те, «иә» жеңген аумақтардың жарияланған саны да жоқ, сондықтан үштен екі тестін тексеру мүмкін емес",
+                "в пакете нет итогов ниже уровня территории и нет опубликованного числа территорий, где победило «да», поэтому тест двух третей проверить нельзя",
                 "the package has no counts below the territory and no reported number of units in favour, so the two-thirds test cannot be evaluated",
             ],
         )
@@ -378,7 +378,7 @@ fn referendum_gap(g: &ReferendumGap, lang: Lang) -> String {
             lang,
             [
                 "аумақ бойынша «иә» дауыстары немесе берілген бюллетеньдер саны белгісіз",
-                "число голосов «за» или выданных бюллетеней по территории неизвестно",
+                "число голосов «да» или выданных бюллетеней по территории неизвестно",
                 "yes votes or ballots issued are unknown at the territory",
             ],
         )
@@ -524,7 +524,7 @@ pub fn warning(w: &Warning, lang: Lang, names: &Names<'_>) -> String {
                     lang,
                     [
                         "бюллетень жолдарының қосындысы («иә», «жоқ», жарамсыз, есептелмеген)",
-                        "сумме строк бюллетеней («за», «против», недействительные, неучтённые)",
+                        "сумме строк бюллетеней («да», «нет», недействительные, неучтённые)",
                         "the sum of the ballot lines (yes, no, invalid, not counted)",
                     ],
                 ),
@@ -533,7 +533,7 @@ pub fn warning(w: &Warning, lang: Lang, names: &Names<'_>) -> String {
                 lang,
                 [
                     "нәтиже қатысқандардың қай санын алуға байланысты: берілген бюллетеньдер бойынша ({issued}) референдум {valid}, ал «иә» {has}; {other} бойынша ({other_count}) ол {valid_other}, ал «иә» {has_other}. Мұнда берілген бюллетеньдер, яғни бюллетень алған сайлаушылар алынған (заң анықтамасы, §1, §8.1); R2 тексерісі оларды жәшіктердегі бюллетеньдермен салыстырады",
-                    "итог зависит от того, какое число принявших участие взять: по выданным бюллетеням ({issued}) референдум {valid}, и «за» {has} больше половины; по {other} ({other_count}) он {valid_other}, и «за» {has_other} больше половины. Здесь взяты выданные бюллетени, то есть избиратели, получившие бюллетень (справочник по закону, §1, §8.1); проверка R2 сравнивает их с бюллетенями в ящиках",
+                    "итог зависит от того, какое число принявших участие взять: по выданным бюллетеням ({issued}) референдум {valid}, и «да» {has} больше половины; по {other} ({other_count}) он {valid_other}, и «да» {has_other} больше половины. Здесь взяты выданные бюллетени, то есть избиратели, получившие бюллетень (справочник по закону, §1, §8.1); проверка R2 сравнивает их с бюллетенями в ящиках",
                     "the result depends on which count of those who took part is used: with the ballots issued ({issued}) the referendum is {valid} and yes {has} more than half; with {other} ({other_count}) it is {valid_other} and yes {has_other} more than half. This outcome uses the ballots issued, the voters who received a ballot (law reference §1, §8.1); check R2 compares them with the ballots found in the boxes",
                 ],
                 &[
@@ -737,6 +737,9 @@ mod tests {
         }
         if tr.contains('{') || en.contains('{') {
             return Err("a placeholder is left".into());
+        }
+        if ["««", "»»"].iter().any(|q| tr.contains(q)) {
+            return Err("quotes inside quotes of the same kind".into());
         }
         Ok(())
     }
