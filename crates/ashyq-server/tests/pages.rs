@@ -103,6 +103,13 @@ fn pages_in_three_languages_cached_per_snapshot() {
             let (s, _, body) = get(&router, uri, &[]).await;
             assert_eq!(s, StatusCode::OK, "{uri}: {body}");
         }
+        // The what-if page says when each other rule set was the law, in the reader's language
+        // (the election is of 1 March 2026, under kz-2022).
+        let (_, _, body) = get(&router, "/e/test-2026-station/what-if?lang=ru", &[]).await;
+        let main = &body[body.find("<main").unwrap()..];
+        assert!(main.contains("data-what-if-warnings"), "{main}");
+        assert!(main.contains("Применён свод правил kz-2007 (вступил в силу 1 мая 2007\u{a0}г., заменён 9 февраля 2009\u{a0}г.), но в день выборов, 1 марта 2026\u{a0}г., действовал kz-2022"), "{main}");
+        assert!(!main.contains("lang=\"en\""), "{main}");
         let (_, h, _) = get(&router, "/embed/e/test-2026-station/c/president/u/R1", &[]).await;
         assert!(h
             .get(header::CONTENT_SECURITY_POLICY)

@@ -471,15 +471,15 @@ fn in_force(r: RuleSetId, lang: Lang) -> String {
         (Some(from), Some(until)) => fill(
             lang,
             [
-                "күшінде болған кезеңі: {from} – {until}",
-                "действовал: {from} – {until}",
-                "in force {from} – {until}",
+                "күшіне енген күні: {from}, ауыстырылған күні: {until}",
+                "вступил в силу {from}, заменён {until}",
+                "in force from {from}, replaced on {until}",
             ],
             &[("from", lang.date(from)), ("until", lang.date(until))],
         ),
         (Some(from), None) => fill(
             lang,
-            ["күшіне енген күні: {from}", "действует с {from}", "in force from {from}"],
+            ["күшіне енген күні: {from}", "вступил в силу {from}", "in force from {from}"],
             &[("from", lang.date(from))],
         ),
         _ => pick(lang, ["мерзімі жоқ", "без сроков", "no dates"]).to_owned(),
@@ -574,8 +574,8 @@ pub fn warning(w: &Warning, lang: Lang, names: &Names<'_>) -> String {
         Warning::RuleSetNotInForce { applied, date, in_force: law } => fill(
             lang,
             [
-                "қолданылған ережелер жиыны — {applied} ({applied_dates}), бірақ сайлау күні, {date}, {law} күшінде болды ({law_dates})",
-                "применён набор правил {applied} ({applied_dates}), но в день выборов, {date}, действовал {law} ({law_dates})",
+                "қолданылған ережелер жиынтығы — {applied} ({applied_dates}), бірақ сайлау күні, {date}, {law} күшінде болды ({law_dates})",
+                "применён свод правил {applied} ({applied_dates}), но в день выборов, {date}, действовал {law} ({law_dates})",
                 "the rule set applied is {applied} ({applied_dates}), but on the election day, {date}, the law in force was {law} ({law_dates})",
             ],
             &[
@@ -589,8 +589,8 @@ pub fn warning(w: &Warning, lang: Lang, names: &Names<'_>) -> String {
         Warning::NoRuleSetOnDate { applied, date } => fill(
             lang,
             [
-                "сайлау күні, {date}, үшін белгілі қазақстандық ережелер жиыны жоқ; {applied}: {applied_dates}",
-                "для дня выборов, {date}, не известен ни один казахстанский набор правил; {applied}: {applied_dates}",
+                "сайлау күні, {date}, үшін белгілі қазақстандық ережелер жиынтығы жоқ; {applied}: {applied_dates}",
+                "для дня выборов, {date}, не известен ни один казахстанский свод правил; {applied}: {applied_dates}",
                 "no Kazakh rule set is known for the election day, {date}; {applied}: {applied_dates}",
             ],
             &[
@@ -637,8 +637,8 @@ const STATEMENTS: &[(&str, &str, &str)] = &[
     ),
     (
         "the rule set is \"none\" (foreign or research data): counts only",
-        "ережелер жиыны — «none» (шетелдік немесе зерттеу деректері): тек есептер",
-        "набор правил — «none» (зарубежные или исследовательские данные): только подсчёт голосов",
+        "ережелер жиынтығы — «none» (шетелдік немесе зерттеу деректері): тек есептер",
+        "свод правил — «none» (зарубежные или исследовательские данные): только подсчёт голосов",
     ),
     (
         "no list passed the 7% threshold, and the law's rule for that case is not known (law reference §12, [?])",
@@ -1034,7 +1034,7 @@ mod tests {
         };
         assert_eq!(
             warning(&w, Lang::Kk, &names(Lang::Kk)),
-            "Қолданылған ережелер жиыны — kz-2007 (күшінде болған кезеңі: 2007 жылғы 1 мамыр – 2009 жылғы 9 ақпан), бірақ сайлау күні, 2023 жылғы 19 наурыз, kz-2022 күшінде болды (күшінде болған кезеңі: 2022 жылғы 5 маусым – 2026 жылғы 1 шілде)."
+            "Қолданылған ережелер жиынтығы — kz-2007 (күшіне енген күні: 2007 жылғы 1 мамыр, ауыстырылған күні: 2009 жылғы 9 ақпан), бірақ сайлау күні, 2023 жылғы 19 наурыз, kz-2022 күшінде болды (күшіне енген күні: 2022 жылғы 5 маусым, ауыстырылған күні: 2026 жылғы 1 шілде)."
         );
     }
 }

@@ -4,7 +4,7 @@
 //! referendum's unit table — and the rules applied with their confidence and source.
 
 use ashyq_core::election::{Election, UnitTest};
-use ashyq_core::rules::{ContestOutcome, ContestResult, LegalRule, Undetermined};
+use ashyq_core::rules::{ContestOutcome, ContestResult, LegalRule, Undetermined, Warning};
 use ashyq_core::units::UnitTree;
 use maud::{html, Markup};
 
@@ -249,6 +249,17 @@ fn names<'a>(election: &'a Election, tree: &'a UnitTree, c: usize, lang: Lang) -
         option: Box::new(move |o| opt(election, tree, c, o, lang)),
         unit: Box::new(move |u| name_of(election, tree, NameTarget::Unit(u), lang)),
     }
+}
+
+/// An election-level warning (which rule set was the law on the day) in the page language.
+pub(crate) fn election_warning(
+    election: &Election,
+    tree: &UnitTree,
+    w: &Warning,
+    lang: Lang,
+) -> String {
+    // An election-level warning names no option; contest 0's names are as good as any.
+    crate::explain_i18n::warning(w, lang, &names(election, tree, 0, lang))
 }
 
 /// Why contest `c`'s outcome is undetermined, in the page language (core's English, marked so,

@@ -900,6 +900,18 @@ pub fn what_if_page(ctx: &Ctx, d: &ElectionData<'_>) -> String {
         h1 { (title) }
         p.muted { (name_of(e, d.tree, NameTarget::Election, lang)) }
         p { (lang.t(Msg::WhatIfIntro)) }
+        // When each rule set was the law, where it was not on the election day.
+        @let dated: Vec<String> = outcomes
+            .iter()
+            .filter_map(|(_, o)| o.as_ref().ok())
+            .flat_map(|o| o.warnings.iter())
+            .map(|w| crate::outcome::election_warning(e, d.tree, w, lang))
+            .collect();
+        @if !dated.is_empty() {
+            ul.note data-what-if-warnings {
+                @for text in &dated { li { (text) } }
+            }
+        }
         @for (c, contest) in e.contests().iter().enumerate() {
             h2 { (name_of(e, d.tree, NameTarget::Contest(c), lang)) }
             div.table-scroll tabindex="0" {
