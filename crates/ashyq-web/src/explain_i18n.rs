@@ -1001,6 +1001,8 @@ mod tests {
         };
         for u in &samples {
             let label = format!("{:?}", case(u));
+            // The heading's "by law" / "data missing" agrees with core's own sentence.
+            assert_eq!(u.by_law(), u.to_string().starts_with("undetermined by law"), "{label}");
             check(label, &|lang| {
                 undetermined(u, lang, &names(lang)).expect("every sample's statement is translated")
             });

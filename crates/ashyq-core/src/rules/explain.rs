@@ -321,7 +321,35 @@ impl Undetermined {
     /// True when the law itself leaves the case open (the sentence starts "undetermined by
     /// law"), false when the package lacks data.
     pub fn by_law(&self) -> bool {
-        self.to_string().starts_with("undetermined by law")
+        use Undetermined as U;
+        match self {
+            U::ByLaw(_)
+            | U::RunnerUpMissing
+            | U::RunnerUpWithoutVotes
+            | U::RunnerUpTie { .. }
+            | U::RunnerUpReadings { .. }
+            | U::BeyondLists { .. }
+            | U::PresidentialSoleCandidate
+            | U::PresidentialRunoffPlaceTie { .. }
+            | U::SenateNoQuorum { .. }
+            | U::SenateRunoffTie { .. }
+            | U::SenateSoleCandidate
+            | U::SenateRunoffPlaceTie { .. }
+            | U::DistrictTie { .. }
+            | U::AkimWithoutMajority { .. } => true,
+            U::NoCounts
+            | U::VotesUnknown { .. }
+            | U::VotesOverflow
+            | U::NoValidVotes
+            | U::NoCandidates
+            | U::NoVotes
+            | U::RunoffNotTwo { .. }
+            | U::RemainderTieUnordered { .. }
+            | U::SeatAllocation(_)
+            | U::SenateElectorsUnknown
+            | U::AkimInvalidUnknown { .. }
+            | U::Referendum(_) => false,
+        }
     }
 }
 
